@@ -1,0 +1,81 @@
+package dev.cairn.ledger;
+
+import java.util.Arrays;
+import java.util.HexFormat;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
+
+/**
+ * An Ed25519 public key that passed Cairn's key rules (docs/PROTOCOL.md, "Signatures"): a
+ * canonical encoding (y &lt; p) of a point on the curve that is not one of the eight small-order
+ * points. Mixed-order keys are accepted, as Bouncy Castle's verify accepts them; the verification
+ * equation is fixed (cofactorless), so every node agrees. The point is decompressed once, here,
+ * and reused by every verification. Immutable and thread-safe.
+ */
+public final class PublicKey {
+  public static final int SIZE = Ed25519.PUBLIC_KEY_SIZE;
+
+  private final byte[] encoded;
+  private final Ed25519.PublicPoint point;
+
+  private PublicKey(byte[] encoded, Ed25519.PublicPoint point) {
+    this.encoded = encoded;
+    this.point = point;
+  }
+
+  /** Validates and copies a 32-byte encoded key. */
+  public static PublicKey fromBytes(byte[] encoded) throws DecodeException {
+    if (encoded.length != SIZE) {
+      throw new DecodeException(Reason.BAD_PUBLIC_KEY, "public key must be 32 bytes, got " + encoded.length);
+    }
+    return decodeOwned(encoded.clone());
+  }
+
+  static PublicKey decodeOwned(byte[] encoded) throws DecodeException {
+    Ed25519.PublicPoint point = Ed25519.validatePublicKeyPartialExport(encoded, 0);
+    if (point == null) {
+      throw new DecodeException(
+          Reason.BAD_PUBLIC_KEY, "not a canonical, non-small-order Ed25519 point");
+    }
+    return new PublicKey(encoded, point);
+  }
+
+  /**
+   * Cofactorless RFC 8032 verification of {@code signature} over {@code message}. Rejects
+   * signatures whose R is not a canonical encoding or whose S is not below the group order L.
+   */
+  public boolean verify(byte[] message, Signature signature) {
+    return Ed25519.verify(signature.bytesUnsafe(), 0, point, message, 0, message.length);
+  }
+
+  /** The account this key controls. */
+  public Address address() {
+    return Address.of(this);
+  }
+
+  public byte[] toByteArray() {
+    return encoded.clone();
+  }
+
+  byte[] bytesUnsafe() {
+    return encoded;
+  }
+
+  public String toHex() {
+    return HexFormat.of().formatHex(encoded);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof PublicKey k && Arrays.equals(encoded, k.encoded);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(encoded);
+  }
+
+  @Override
+  public String toString() {
+    return toHex();
+  }
+}
