@@ -1,0 +1,513 @@
+package dev.cairn.ledger.store;
+
+import dev.cairn.ledger.Account;
+import dev.cairn.ledger.Address;
+import dev.cairn.ledger.Block;
+import dev.cairn.ledger.BlockHeader;
+import dev.cairn.ledger.ByteReader;
+import dev.cairn.ledger.ByteWriter;
+import dev.cairn.ledger.ChainSpec;
+import dev.cairn.ledger.CompactTarget;
+import dev.cairn.ledger.DecodeException;
+import dev.cairn.ledger.Hash;
+import dev.cairn.ledger.RejectedException;
+import dev.cairn.ledger.Transaction;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+
+/**
+ * The chain's persistent state, typed: block index, bodies, the best chain, accounts, the
+ * transaction and address indexes, undo data, peers. It stores what consensus decided; it does
+ * not validate. Connecting or disconnecting a block is one synced batch that also moves the tip,
+ * so a crash at any instant leaves either the old or the new tip, never a mixture.
+ *
+ * <p>Thread-safety: reads are safe from any thread. Writes are serialized by this object's monitor;
+ * consensus is their only caller. Owns the {@link KeyValueStore} and closes it.
+ */
+public final class ChainStore implements AutoCloseable {
+  /** Bumped on any incompatible change to the records; a mismatch refuses to open. */
+  public static final int SCHEMA_VERSION = 1;
+
+  private static final byte[] KEY_SCHEMA = ascii("schema-version");
+  private static final byte[] KEY_GENESIS = ascii("genesis");
+  private static final byte[] KEY_TIP = ascii("tip");
+  private static final byte[] EMPTY = new byte[0];
+  private static final byte[] MAX_KEY = maxKey();
+
+  private final KeyValueStore kv;
+  private final ChainSpec spec;
+  private volatile BlockIndexEntry tip;
+
+  private ChainStore(KeyValueStore kv, ChainSpec spec) {
+    this.kv = kv;
+    this.spec = spec;
+  }
+
+  /** Opens a RocksDB chain store in {@code directory} for the network {@code spec}. */
+  public static ChainStore openRocksDb(Path directory, StoreConfig config, ChainSpec spec) {
+    return open(RocksDbKeyValueStore.open(directory, config), spec);
+  }
+
+  /**
+   * Opens a chain store over {@code kv}, writing the genesis block if it is empty. Refuses a store
+   * of another schema version or another network; closes {@code kv} if it refuses.
+   */
+  public static ChainStore open(KeyValueStore kv, ChainSpec spec) {
+    ChainStore store = new ChainStore(kv, spec);
+    try {
+      store.initialize();
+      return store;
+    } catch (RuntimeException e) {
+      kv.close();
+      throw e;
+    }
+  }
+
+  private void initialize() {
+    Optional<byte[]> schema = kv.get(Column.METADATA, KEY_SCHEMA);
+    if (schema.isEmpty()) {
+      writeGenesis();
+      return;
+    }
+    long version = Codec.readU64(schema.get(), 0);
+    if (version != SCHEMA_VERSION) {
+      throw new StoreException(
+          "the data directory has store schema " + version + ", this build reads " + SCHEMA_VERSION);
+    }
+    Hash storedGenesis = Hash.of(kv.get(Column.METADATA, KEY_GENESIS).orElseThrow(() -> corrupt("no genesis hash")));
+    if (!storedGenesis.equals(spec.genesisHash())) {
+      throw new StoreException(
+          "the data directory belongs to another network (genesis " + storedGenesis + "), not "
+              + spec.name() + " (genesis " + spec.genesisHash() + ")");
+    }
+    Hash tipHash = Hash.of(kv.get(Column.METADATA, KEY_TIP).orElseThrow(() -> corrupt("no tip")));
+    tip = indexEntry(tipHash).orElseThrow(() -> corrupt("tip " + tipHash + " is not indexed"));
+  }
+
+  private void writeGenesis() {
+    Block genesis = spec.genesisBlock();
+    BlockIndexEntry entry =
+        new BlockIndexEntry(
+            genesis.header(),
+            CompactTarget.workFor(targetOf(genesis.header())),
+            new BlockStatus(BlockStatus.HEADER_VALID));
+    try (KeyValueStore.Batch batch = kv.batch()) {
+      batch.put(Column.METADATA, KEY_SCHEMA, Codec.u64(SCHEMA_VERSION));
+      batch.put(Column.METADATA, KEY_GENESIS, Codec.key(genesis.hash()));
+      BlockIndexEntry connected = stageConnect(batch, genesis, entry, new TreeMap<>(spec.genesisAccounts()));
+      batch.commit(true);
+      tip = connected;
+    }
+  }
+
+  public ChainSpec spec() {
+    return spec;
+  }
+
+  // ---- block index and bodies ----------------------------------------------------------------
+
+  public Optional<BlockIndexEntry> indexEntry(Hash hash) {
+    return kv.get(Column.BLOCK_INDEX, Codec.key(hash)).map(bytes -> decodeEntry(hash, bytes));
+  }
+
+  /**
+   * Indexes a header whose parent is indexed, with cumulative work = parent's + its own. Returns
+   * the existing entry if the header is already indexed.
+   */
+  public synchronized BlockIndexEntry indexHeader(BlockHeader header) {
+    Optional<BlockIndexEntry> existing = indexEntry(header.hash());
+    if (existing.isPresent()) {
+      return existing.get();
+    }
+    BlockIndexEntry parent =
+        indexEntry(header.previousHash())
+            .orElseThrow(() -> new IllegalArgumentException("parent of " + header.hash() + " is not indexed"));
+    if (header.height() != parent.height() + 1) {
+      throw new IllegalArgumentException("header " + header.hash() + " does not extend its parent's height");
+    }
+    BlockIndexEntry entry =
+        new BlockIndexEntry(
+            header, parent.chainWork().add(CompactTarget.workFor(targetOf(header))), BlockStatus.HEADER_ONLY);
+    putIndexEntry(entry);
+    return entry;
+  }
+
+  /** Writes (or overwrites) an index entry, e.g. to record a status change. */
+  public synchronized void putIndexEntry(BlockIndexEntry entry) {
+    try (KeyValueStore.Batch batch = kv.batch()) {
+      batch.put(Column.BLOCK_INDEX, Codec.key(entry.hash()), entry.encode());
+      batch.commit(true);
+    }
+    BlockIndexEntry current = tip;
+    if (current != null && current.hash().equals(entry.hash())) {
+      tip = entry;
+    }
+  }
+
+  /** Visits every index entry (at start-up, to rebuild the in-memory block tree). */
+  public void forEachIndexEntry(Consumer<BlockIndexEntry> visitor) {
+    kv.scan(
+        Column.BLOCK_INDEX,
+        EMPTY,
+        MAX_KEY,
+        false,
+        (key, value) -> {
+          visitor.accept(decodeEntry(Hash.of(key), value));
+          return true;
+        });
+  }
+
+  /** Stores the body of an indexed block and marks it HAVE_BODY, in one batch. */
+  public synchronized BlockIndexEntry storeBody(Block block) {
+    BlockIndexEntry entry =
+        indexEntry(block.hash())
+            .orElseThrow(() -> new IllegalArgumentException("block " + block.hash() + " is not indexed"));
+    if (entry.status().has(BlockStatus.HAVE_BODY)) {
+      return entry;
+    }
+    BlockIndexEntry updated = entry.withStatus(entry.status().with(BlockStatus.HAVE_BODY));
+    try (KeyValueStore.Batch batch = kv.batch()) {
+      batch.put(Column.BODIES, Codec.key(block.hash()), block.encode());
+      batch.put(Column.BLOCK_INDEX, Codec.key(block.hash()), updated.encode());
+      batch.commit(true);
+    }
+    return updated;
+  }
+
+  public Optional<Block> body(Hash hash) {
+    return kv.get(Column.BODIES, Codec.key(hash))
+        .map(
+            bytes -> {
+              try {
+                return Block.decode(bytes);
+              } catch (DecodeException e) {
+                throw corrupt("body of " + hash + ": " + e.getMessage());
+              }
+            });
+  }
+
+  // ---- the best chain ------------------------------------------------------------------------
+
+  /** The tip of the best chain: the last block connected. */
+  public BlockIndexEntry tip() {
+    return tip;
+  }
+
+  public Optional<Hash> mainChainHash(long height) {
+    return kv.get(Column.MAIN_CHAIN, Codec.u64(height)).map(Hash::of);
+  }
+
+  public Optional<BlockIndexEntry> mainChainEntry(long height) {
+    return mainChainHash(height).flatMap(this::indexEntry);
+  }
+
+  /** Whether {@code hash} is on the best chain. */
+  public boolean isOnMainChain(BlockIndexEntry entry) {
+    return mainChainHash(entry.height()).filter(entry.hash()::equals).isPresent();
+  }
+
+  /** The account at the tip; {@link Account#EMPTY} if it never held anything. */
+  public Account account(Address address) {
+    return kv.get(Column.ACCOUNTS, address.toByteArray())
+        .map(
+            bytes -> {
+              try {
+                return Account.decode(bytes);
+              } catch (DecodeException e) {
+                throw corrupt("account " + address + ": " + e.getMessage());
+              }
+            })
+        .orElse(Account.EMPTY);
+  }
+
+  /** Visits every non-empty account in address order (for state comparisons and audits). */
+  public void forEachAccount(java.util.function.BiConsumer<Address, Account> visitor) {
+    kv.scan(
+        Column.ACCOUNTS,
+        EMPTY,
+        MAX_KEY,
+        false,
+        (key, value) -> {
+          try {
+            visitor.accept(Address.fromBytes(key), Account.decode(value));
+          } catch (DecodeException e) {
+            throw corrupt("account record: " + e.getMessage());
+          }
+          return true;
+        });
+  }
+
+  public Optional<TxLocation> txLocation(Hash txid) {
+    return kv.get(Column.TX_INDEX, Codec.key(txid))
+        .map(
+            v -> {
+              try {
+                ByteReader in = new ByteReader(v);
+                TxLocation location =
+                    new TxLocation(in.hash("block hash"), in.u63("height"), (int) in.u32("position"));
+                in.requireEnd("tx index entry");
+                return location;
+              } catch (DecodeException e) {
+                throw corrupt("tx index entry of " + txid + ": " + e.getMessage());
+              }
+            });
+  }
+
+  /** How many transactions of the best chain touch {@code address}. */
+  public long addressTxCount(Address address) {
+    return kv.get(Column.ADDRESS_COUNTS, address.toByteArray()).map(v -> Codec.readU64(v, 0)).orElse(0L);
+  }
+
+  /**
+   * Up to {@code limit} history entries of {@code address}, newest first, starting below {@code
+   * beforeSequence} (exclusive); pass {@link Long#MAX_VALUE} for the newest. O(limit).
+   */
+  public List<AddressTx> addressHistory(Address address, long beforeSequence, int limit) {
+    List<AddressTx> out = new ArrayList<>(Math.min(limit, 64));
+    if (limit <= 0 || beforeSequence <= 0) {
+      return out;
+    }
+    kv.scan(
+        Column.ADDRESS_INDEX,
+        Codec.addressSeqKey(address, 0),
+        Codec.addressSeqKey(address, beforeSequence),
+        true,
+        (key, value) -> {
+          out.add(new AddressTx(Codec.readU64(key, Address.SIZE), Hash.of(value)));
+          return out.size() < limit;
+        });
+    return out;
+  }
+
+  // ---- connect and disconnect ----------------------------------------------------------------
+
+  /**
+   * Connects {@code block}, a child of the tip, with the accounts it changes ({@code changes}: the
+   * new value of every account the block touches, in address order). One synced batch stores the
+   * body if needed, the accounts, undo data, the transaction and address indexes, the best-chain
+   * entry, the block's VALID status and the new tip.
+   */
+  public synchronized BlockIndexEntry connect(Block block, SortedMap<Address, Account> changes) {
+    BlockIndexEntry parent = tip;
+    BlockHeader header = block.header();
+    if (!header.previousHash().equals(parent.hash()) || header.height() != parent.height() + 1) {
+      throw new IllegalArgumentException("block " + block.hash() + " does not extend the tip " + parent.hash());
+    }
+    BlockIndexEntry entry =
+        indexEntry(block.hash())
+            .orElseGet(
+                () ->
+                    new BlockIndexEntry(
+                        header,
+                        parent.chainWork().add(CompactTarget.workFor(targetOf(header))),
+                        BlockStatus.HEADER_ONLY));
+    BlockIndexEntry connected;
+    try (KeyValueStore.Batch batch = kv.batch()) {
+      connected = stageConnect(batch, block, entry, changes);
+      batch.commit(true);
+    }
+    tip = connected;
+    return connected;
+  }
+
+  private BlockIndexEntry stageConnect(
+      KeyValueStore.Batch batch, Block block, BlockIndexEntry entry, SortedMap<Address, Account> changes) {
+    Hash hash = block.hash();
+    long height = block.header().height();
+    if (!entry.status().has(BlockStatus.HAVE_BODY)) {
+      batch.put(Column.BODIES, Codec.key(hash), block.encode());
+    }
+    SortedMap<Address, Optional<Account>> previousAccounts = new TreeMap<>();
+    for (Map.Entry<Address, Account> change : changes.entrySet()) {
+      byte[] key = change.getKey().toByteArray();
+      previousAccounts.put(change.getKey(), kv.get(Column.ACCOUNTS, key).map(ChainStore::decodeAccount));
+      if (change.getValue().isEmpty()) {
+        batch.delete(Column.ACCOUNTS, key);
+      } else {
+        batch.put(Column.ACCOUNTS, key, change.getValue().encode());
+      }
+    }
+    Map<Address, List<Hash>> histories = new LinkedHashMap<>();
+    List<Transaction> txs = block.transactions();
+    for (int i = 0; i < txs.size(); i++) {
+      Transaction tx = txs.get(i);
+      byte[] location =
+          new ByteWriter(Hash.SIZE + 12)
+              .bytes(Codec.key(hash))
+              .u64(height)
+              .u32(i)
+              .toByteArray();
+      batch.put(Column.TX_INDEX, Codec.key(tx.id()), location);
+      for (Address a : new TreeSet<>(tx.touchedAddresses())) {
+        histories.computeIfAbsent(a, k -> new ArrayList<>()).add(tx.id());
+      }
+    }
+    SortedMap<Address, Long> previousCounts = new TreeMap<>();
+    for (Map.Entry<Address, List<Hash>> h : histories.entrySet()) {
+      long count = addressTxCount(h.getKey());
+      previousCounts.put(h.getKey(), count);
+      for (Hash txid : h.getValue()) {
+        batch.put(Column.ADDRESS_INDEX, Codec.addressSeqKey(h.getKey(), count++), Codec.key(txid));
+      }
+      batch.put(Column.ADDRESS_COUNTS, h.getKey().toByteArray(), Codec.u64(count));
+    }
+    batch.put(Column.UNDO, Codec.key(hash), new UndoRecord(previousAccounts, previousCounts).encode());
+    batch.put(Column.MAIN_CHAIN, Codec.u64(height), Codec.key(hash));
+    BlockIndexEntry connected =
+        entry.withStatus(entry.status().with(BlockStatus.HAVE_BODY | BlockStatus.VALID | BlockStatus.HEADER_VALID));
+    batch.put(Column.BLOCK_INDEX, Codec.key(hash), connected.encode());
+    batch.put(Column.METADATA, KEY_TIP, Codec.key(hash));
+    return connected;
+  }
+
+  /**
+   * Disconnects the tip with its undo data, in one synced batch that also makes its parent the
+   * tip, and returns the disconnected block (its body stays stored).
+   */
+  public synchronized Block disconnectTip() {
+    BlockIndexEntry current = tip;
+    if (current.height() == 0) {
+      throw new IllegalStateException("the genesis block cannot be disconnected");
+    }
+    Hash hash = current.hash();
+    Block block = body(hash).orElseThrow(() -> corrupt("tip " + hash + " has no body"));
+    UndoRecord undo =
+        kv.get(Column.UNDO, Codec.key(hash))
+            .map(
+                bytes -> {
+                  try {
+                    return UndoRecord.decode(bytes);
+                  } catch (DecodeException e) {
+                    throw corrupt("undo data of " + hash + ": " + e.getMessage());
+                  }
+                })
+            .orElseThrow(() -> corrupt("tip " + hash + " has no undo data"));
+    BlockIndexEntry parent =
+        indexEntry(current.header().previousHash()).orElseThrow(() -> corrupt("parent of the tip is not indexed"));
+    try (KeyValueStore.Batch batch = kv.batch()) {
+      undo.previousAccounts()
+          .forEach(
+              (address, previous) -> {
+                if (previous.isPresent()) {
+                  batch.put(Column.ACCOUNTS, address.toByteArray(), previous.get().encode());
+                } else {
+                  batch.delete(Column.ACCOUNTS, address.toByteArray());
+                }
+              });
+      undo.previousCounts()
+          .forEach(
+              (address, previous) -> {
+                long count = addressTxCount(address);
+                for (long seq = previous; seq < count; seq++) {
+                  batch.delete(Column.ADDRESS_INDEX, Codec.addressSeqKey(address, seq));
+                }
+                if (previous == 0) {
+                  batch.delete(Column.ADDRESS_COUNTS, address.toByteArray());
+                } else {
+                  batch.put(Column.ADDRESS_COUNTS, address.toByteArray(), Codec.u64(previous));
+                }
+              });
+      for (Transaction tx : block.transactions()) {
+        batch.delete(Column.TX_INDEX, Codec.key(tx.id()));
+      }
+      batch.delete(Column.UNDO, Codec.key(hash));
+      batch.delete(Column.MAIN_CHAIN, Codec.u64(current.height()));
+      batch.put(Column.METADATA, KEY_TIP, Codec.key(parent.hash()));
+      batch.commit(true);
+    }
+    tip = parent;
+    return block;
+  }
+
+  // ---- peers ---------------------------------------------------------------------------------
+
+  public void putPeer(byte[] key, byte[] record) {
+    try (KeyValueStore.Batch batch = kv.batch()) {
+      batch.put(Column.PEERS, key, record);
+      batch.commit(false);
+    }
+  }
+
+  public void deletePeer(byte[] key) {
+    try (KeyValueStore.Batch batch = kv.batch()) {
+      batch.delete(Column.PEERS, key);
+      batch.commit(false);
+    }
+  }
+
+  public void forEachPeer(java.util.function.BiConsumer<byte[], byte[]> visitor) {
+    kv.scan(
+        Column.PEERS,
+        EMPTY,
+        MAX_KEY,
+        false,
+        (k, v) -> {
+          visitor.accept(k, v);
+          return true;
+        });
+  }
+
+  /** Approximate bytes per column. */
+  public long approximateSize(Column column) {
+    return kv.approximateSize(column);
+  }
+
+  @Override
+  public void close() {
+    kv.close();
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  private static BigInteger targetOf(BlockHeader header) {
+    try {
+      return header.target().toTarget();
+    } catch (RejectedException e) {
+      throw new IllegalArgumentException("header " + header.hash() + " has an invalid target; validate it first", e);
+    }
+  }
+
+  private static BlockIndexEntry decodeEntry(Hash hash, byte[] bytes) {
+    try {
+      BlockIndexEntry entry = BlockIndexEntry.decode(bytes);
+      if (!entry.hash().equals(hash)) {
+        throw corrupt("index entry under " + hash + " holds header " + entry.hash());
+      }
+      return entry;
+    } catch (DecodeException e) {
+      throw corrupt("index entry " + hash + ": " + e.getMessage());
+    }
+  }
+
+  private static Account decodeAccount(byte[] bytes) {
+    try {
+      return Account.decode(bytes);
+    } catch (DecodeException e) {
+      throw corrupt("account record: " + e.getMessage());
+    }
+  }
+
+  private static StoreException corrupt(String what) {
+    return new StoreException("the chain store is corrupt: " + what);
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static byte[] maxKey() {
+    byte[] k = new byte[64];
+    java.util.Arrays.fill(k, (byte) 0xFF);
+    return k;
+  }
+}

@@ -1,0 +1,53 @@
+package dev.cairn.ledger.store;
+
+import java.util.Optional;
+
+/**
+ * The storage the chain needs: byte keys and values in {@link Column}s, ordered by unsigned
+ * lexicographic key, point reads, range scans, and atomic batches. Implemented by RocksDB for
+ * nodes and in memory for tests; both must pass {@code KeyValueStoreContractTest}.
+ *
+ * <p>Implementations are thread-safe. After {@link #close()} every call fails with {@link
+ * StoreClosedException}; none touches a released native handle.
+ */
+public interface KeyValueStore extends AutoCloseable {
+
+  Optional<byte[]> get(Column column, byte[] key);
+
+  /**
+   * Visits the entries with {@code from <= key < to} in ascending key order, or in descending
+   * order when {@code reverse}, until the visitor returns false.
+   */
+  void scan(Column column, byte[] from, byte[] to, boolean reverse, EntryVisitor visitor);
+
+  /** A new batch; nothing is visible until {@link Batch#commit(boolean)}. */
+  Batch batch();
+
+  /** Approximate bytes on disk (or in memory) per column, for metrics and operators. */
+  long approximateSize(Column column);
+
+  @Override
+  void close();
+
+  /** Receives scanned entries; returns whether to continue. */
+  @FunctionalInterface
+  interface EntryVisitor {
+    boolean visit(byte[] key, byte[] value);
+  }
+
+  /** Writes applied all together or not at all. Not thread-safe; close it when done. */
+  interface Batch extends AutoCloseable {
+    Batch put(Column column, byte[] key, byte[] value);
+
+    Batch delete(Column column, byte[] key);
+
+    /**
+     * Applies every write atomically. With {@code sync}, returns only once the writes are durable
+     * (fsync), so a crash right after cannot lose them.
+     */
+    void commit(boolean sync);
+
+    @Override
+    void close();
+  }
+}

@@ -1,0 +1,8 @@
+package dev.cairn.ledger.store;
+
+class InMemoryKeyValueStoreTest extends KeyValueStoreContractTest {
+  @Override
+  protected KeyValueStore newStore() {
+    return new InMemoryKeyValueStore();
+  }
+}

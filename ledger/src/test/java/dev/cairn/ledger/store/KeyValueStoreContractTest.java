@@ -1,0 +1,190 @@
+package dev.cairn.ledger.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * What every {@link KeyValueStore} must do, run against each implementation (as Besu's
+ * AbstractKeyValueStorageTest is).
+ */
+abstract class KeyValueStoreContractTest {
+  protected KeyValueStore store;
+
+  protected abstract KeyValueStore newStore() throws Exception;
+
+  @BeforeEach
+  void open() throws Exception {
+    store = newStore();
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  static byte[] b(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static byte[] bytes(int... values) {
+    byte[] out = new byte[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = (byte) values[i];
+    }
+    return out;
+  }
+
+  private List<String> scanKeys(Column c, byte[] from, byte[] to, boolean reverse) {
+    List<String> keys = new ArrayList<>();
+    store.scan(c, from, to, reverse, (k, v) -> keys.add(new String(k, StandardCharsets.UTF_8)));
+    return keys;
+  }
+
+  private void put(Column c, String key, String value) {
+    try (KeyValueStore.Batch batch = store.batch()) {
+      batch.put(c, b(key), b(value)).commit(false);
+    }
+  }
+
+  @Test
+  void missingKeyIsEmpty() {
+    assertThat(store.get(Column.ACCOUNTS, b("nothing"))).isEmpty();
+  }
+
+  @Test
+  void putThenGetThenDelete() {
+    put(Column.ACCOUNTS, "k", "v");
+    assertThat(store.get(Column.ACCOUNTS, b("k"))).hasValueSatisfying(v -> assertThat(v).isEqualTo(b("v")));
+    try (KeyValueStore.Batch batch = store.batch()) {
+      batch.delete(Column.ACCOUNTS, b("k")).commit(true);
+    }
+    assertThat(store.get(Column.ACCOUNTS, b("k"))).isEmpty();
+  }
+
+  @Test
+  void columnsAreSeparate() {
+    put(Column.ACCOUNTS, "k", "accounts");
+    put(Column.BODIES, "k", "bodies");
+    assertThat(store.get(Column.ACCOUNTS, b("k")).orElseThrow()).isEqualTo(b("accounts"));
+    assertThat(store.get(Column.BODIES, b("k")).orElseThrow()).isEqualTo(b("bodies"));
+    assertThat(store.get(Column.UNDO, b("k"))).isEmpty();
+  }
+
+  @Test
+  void nothingIsVisibleBeforeCommitAndAllOfItAfter() {
+    try (KeyValueStore.Batch batch = store.batch()) {
+      batch.put(Column.ACCOUNTS, b("a"), b("1"));
+      batch.put(Column.MAIN_CHAIN, b("b"), b("2"));
+      assertThat(store.get(Column.ACCOUNTS, b("a"))).isEmpty();
+      batch.commit(true);
+    }
+    assertThat(store.get(Column.ACCOUNTS, b("a"))).isPresent();
+    assertThat(store.get(Column.MAIN_CHAIN, b("b"))).isPresent();
+  }
+
+  @Test
+  void aClosedUncommittedBatchWritesNothing() {
+    try (KeyValueStore.Batch batch = store.batch()) {
+      batch.put(Column.ACCOUNTS, b("a"), b("1"));
+    }
+    assertThat(store.get(Column.ACCOUNTS, b("a"))).isEmpty();
+  }
+
+  @Test
+  void laterWritesInABatchWin() {
+    try (KeyValueStore.Batch batch = store.batch()) {
+      batch.put(Column.ACCOUNTS, b("a"), b("1"));
+      batch.delete(Column.ACCOUNTS, b("a"));
+      batch.put(Column.ACCOUNTS, b("b"), b("1"));
+      batch.put(Column.ACCOUNTS, b("b"), b("2"));
+      batch.commit(false);
+    }
+    assertThat(store.get(Column.ACCOUNTS, b("a"))).isEmpty();
+    assertThat(store.get(Column.ACCOUNTS, b("b")).orElseThrow()).isEqualTo(b("2"));
+  }
+
+  @Test
+  void scansAHalfOpenRangeInBothDirections() {
+    for (String k : List.of("a", "b", "c", "d", "e")) {
+      put(Column.ADDRESS_INDEX, k, k);
+    }
+    assertThat(scanKeys(Column.ADDRESS_INDEX, b("b"), b("e"), false)).containsExactly("b", "c", "d");
+    assertThat(scanKeys(Column.ADDRESS_INDEX, b("b"), b("e"), true)).containsExactly("d", "c", "b");
+    assertThat(scanKeys(Column.ADDRESS_INDEX, b("bb"), b("dd"), true)).containsExactly("d", "c");
+    assertThat(scanKeys(Column.ADDRESS_INDEX, b("e"), b("b"), false)).isEmpty();
+    assertThat(scanKeys(Column.ADDRESS_INDEX, b("x"), b("z"), true)).isEmpty();
+  }
+
+  @Test
+  void scanStopsWhenTheVisitorSaysSo() {
+    for (String k : List.of("a", "b", "c")) {
+      put(Column.PEERS, k, k);
+    }
+    List<String> seen = new ArrayList<>();
+    store.scan(Column.PEERS, b("a"), b("z"), false, (k, v) -> seen.add(new String(k, StandardCharsets.UTF_8)) && seen.size() < 2);
+    assertThat(seen).containsExactly("a", "b");
+  }
+
+  @Test
+  void keysOrderAsUnsignedBytes() {
+    try (KeyValueStore.Batch batch = store.batch()) {
+      batch.put(Column.METADATA, bytes(0x7f), b("low"));
+      batch.put(Column.METADATA, bytes(0x80), b("high"));
+      batch.put(Column.METADATA, bytes(0xff, 0x00), b("higher"));
+      batch.commit(false);
+    }
+    List<String> values = new ArrayList<>();
+    store.scan(Column.METADATA, bytes(0x00), bytes(0xff, 0xff), false, (k, v) -> values.add(new String(v, StandardCharsets.UTF_8)));
+    assertThat(values).containsExactly("low", "high", "higher");
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {1, 2, 3, 4, 5})
+  void randomBatchesMatchAModel(long seed) {
+    Random random = new Random(seed);
+    TreeMap<String, String> model = new TreeMap<>();
+    for (int round = 0; round < 50; round++) {
+      try (KeyValueStore.Batch batch = store.batch()) {
+        for (int i = 0; i < 20; i++) {
+          String key = "k" + random.nextInt(40);
+          if (random.nextInt(4) == 0) {
+            batch.delete(Column.TX_INDEX, b(key));
+            model.remove(key);
+          } else {
+            String value = "v" + random.nextInt(1000);
+            batch.put(Column.TX_INDEX, b(key), b(value));
+            model.put(key, value);
+          }
+        }
+        batch.commit(random.nextBoolean());
+      }
+    }
+    assertThat(scanKeys(Column.TX_INDEX, b(""), b("z"), false)).containsExactlyElementsOf(model.keySet());
+    model.forEach((k, v) -> assertThat(store.get(Column.TX_INDEX, b(k)).orElseThrow()).isEqualTo(b(v)));
+  }
+
+  @Test
+  void everyCallAfterCloseFailsCleanly() {
+    KeyValueStore.Batch pending = store.batch();
+    store.close();
+    assertThatThrownBy(() -> store.get(Column.ACCOUNTS, b("k"))).isInstanceOf(StoreClosedException.class);
+    assertThatThrownBy(() -> store.scan(Column.ACCOUNTS, b("a"), b("z"), false, (k, v) -> true))
+        .isInstanceOf(StoreClosedException.class);
+    assertThatThrownBy(() -> store.approximateSize(Column.ACCOUNTS)).isInstanceOf(StoreClosedException.class);
+    assertThatThrownBy(() -> pending.put(Column.ACCOUNTS, b("k"), b("v")).commit(true))
+        .isInstanceOf(StoreClosedException.class);
+    pending.close();
+    store.close(); // closing twice is harmless
+  }
+}
