@@ -8,8 +8,8 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  * An Ed25519 public key that passed Cairn's key rules (docs/PROTOCOL.md, "Signatures"): a
  * canonical encoding (y &lt; p) of a point on the curve that is not one of the eight small-order
  * points. Mixed-order keys are accepted, as Bouncy Castle's verify accepts them; the verification
- * equation is fixed (cofactorless), so every node agrees. The point is decompressed once, here,
- * and reused by every verification. Immutable and thread-safe.
+ * equation is fixed (cofactored, as Bouncy Castle 1.87 checks it), so every node agrees. The point
+ * is decompressed once, here, and reused by every verification. Immutable and thread-safe.
  */
 public final class PublicKey {
   public static final int SIZE = Ed25519.PUBLIC_KEY_SIZE;
@@ -40,8 +40,9 @@ public final class PublicKey {
   }
 
   /**
-   * Cofactorless RFC 8032 verification of {@code signature} over {@code message}. Rejects
-   * signatures whose R is not a canonical encoding or whose S is not below the group order L.
+   * RFC 8032 verification of {@code signature} over {@code message} with the cofactored equation.
+   * Rejects signatures whose R is not a canonical point encoding or whose S is not below the group
+   * order L (docs/PROTOCOL.md, "Keys and signatures").
    */
   public boolean verify(byte[] message, Signature signature) {
     return Ed25519.verify(signature.bytesUnsafe(), 0, point, message, 0, message.length);
