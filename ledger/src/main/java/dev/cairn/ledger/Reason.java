@@ -29,8 +29,44 @@ public enum Reason {
   ADDRESS_CHECKSUM("bad-address-checksum", false, "address checksum does not match"),
   ADDRESS_WRONG_NETWORK("bad-address-network", false, "address belongs to another network"),
 
-  // Compact targets.
-  BAD_COMPACT_TARGET("bad-diffbits", true, "compact target is negative, zero or overflows");
+  // Headers (docs/PROTOCOL.md, "Header rules").
+  BAD_COMPACT_TARGET("bad-diffbits", true, "compact target is invalid or not the expected one"),
+  HIGH_HASH("high-hash", true, "block hash is above its target"),
+  BAD_VERSION("bad-version", true, "unknown block version"),
+  BAD_HEIGHT("bad-blk-height", true, "height is not the parent's plus one"),
+  TIME_TOO_OLD("time-too-old", true, "timestamp not after the median of the previous 11 blocks"),
+  TIME_TOO_NEW("time-too-new", false, "timestamp too far ahead of the local clock; retried later"),
+  PREV_BLOCK_INVALID("bad-prevblk", true, "the parent block is invalid"),
+  PREV_BLOCK_UNKNOWN("prev-blk-not-found", false, "the parent block is unknown"),
+  GENESIS_MISMATCH("bad-genesis", true, "block or header of another network"),
+  KNOWN_INVALID("duplicate-invalid", true, "block already known to be invalid"),
+
+  // Block bodies that fail their commitments: mutated, dropped but not marked invalid.
+  BAD_MERKLE_ROOT("bad-txnmrklroot", true, "Merkle root does not match the transactions"),
+  BAD_BLOCK_LENGTH("bad-blk-length", true, "block larger than the network's limit"),
+  DUPLICATE_TX("bad-txns-duplicate", true, "a transaction appears twice in the block"),
+
+  // Block contents.
+  COINBASE_MISSING("bad-cb-missing", true, "first transaction is not a coinbase"),
+  COINBASE_MULTIPLE("bad-cb-multiple", true, "more than one coinbase"),
+  COINBASE_AMOUNT("bad-cb-amount", true, "coinbase does not pay exactly subsidy plus fees"),
+  COINBASE_HEIGHT("bad-cb-height", true, "coinbase height is not the block height"),
+  ALLOCATION_OUTSIDE_GENESIS("bad-txns-allocation", true, "allocation outside the genesis block"),
+  BAD_STATE_COMMITMENT("bad-state-commitment", true, "state commitment does not match the state"),
+
+  // Transactions against the state.
+  NONCE_TOO_LOW("bad-txns-nonce-used", true, "nonce already used by the sender"),
+  NONCE_GAP("bad-txns-nonce-gap", true, "nonce skips the sender's next nonce"),
+  INSUFFICIENT_BALANCE("bad-txns-balance", true, "sender's balance below amount plus fee"),
+  IMMATURE_SPEND("bad-txns-immature", true, "spends coinbase rewards that are not yet mature"),
+
+  // Mempool policy: never punished, a peer may see the world differently.
+  TX_ALREADY_KNOWN("txn-already-known", false, "transaction already in the mempool or chain"),
+  FEE_TOO_LOW("min-relay-fee", false, "fee below the minimum relay fee"),
+  NONCE_TOO_FAR("nonce-too-far", false, "nonce beyond the sender's pending transactions"),
+  PENDING_BALANCE("pending-balance", false, "balance cannot cover this and the sender's pending transactions"),
+  NOT_STANDALONE("txn-not-standalone", false, "coinbase and allocation transactions only exist inside blocks"),
+  MEMPOOL_FULL("mempool-full", false, "mempool full of transactions paying more");
 
   private final String code;
   private final boolean punishable;

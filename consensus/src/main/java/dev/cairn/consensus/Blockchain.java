@@ -1,0 +1,379 @@
+package dev.cairn.consensus;
+
+import dev.cairn.ledger.Block;
+import dev.cairn.ledger.BlockHeader;
+import dev.cairn.ledger.ChainSpec;
+import dev.cairn.ledger.Coinbase;
+import dev.cairn.ledger.CompactTarget;
+import dev.cairn.ledger.Hash;
+import dev.cairn.ledger.Reason;
+import dev.cairn.ledger.RejectedException;
+import dev.cairn.ledger.StateCommitment;
+import dev.cairn.ledger.Address;
+import dev.cairn.ledger.Account;
+import dev.cairn.ledger.store.BlockIndexEntry;
+import dev.cairn.ledger.store.BlockStatus;
+import dev.cairn.ledger.store.ChainStore;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's view of the chain: accepts blocks, keeps the block tree, and makes the fully valid
+ * chain with the most work the best chain, reorganising when a heavier branch appears (first seen
+ * wins a tie). A block that breaks a rule is marked invalid with all its descendants and the node
+ * returns to the best valid chain; a body that fails its commitments (mutated) is dropped without
+ * marking anything. Each connect and disconnect is one atomic store batch, and the constructor
+ * re-activates the best valid chain, so a kill at any point (mid-reorg too) resumes correctly.
+ *
+ * <p>Thread-safety: all state changes hold this object's monitor (the chain lock). {@link #tip()}
+ * is lock-free. Listeners run under the lock.
+ */
+public final class Blockchain {
+  private static final Logger LOG = LoggerFactory.getLogger(Blockchain.class);
+
+  /** What became of a block handed to {@link #processBlock}. */
+  public enum Outcome {
+    /** The block is on the best chain now. */
+    CONNECTED,
+    /** Valid so far and stored, on a branch with no more work than the best chain. */
+    SIDE_CHAIN,
+    /** The block was already stored. */
+    ALREADY_KNOWN
+  }
+
+  public record BlockResult(Outcome outcome, BlockIndexEntry tip) {}
+
+  private final ChainStore store;
+  private final ChainSpec spec;
+  private final HeaderRules headerRules;
+  private final StateTransition transition;
+  private final SignatureVerifier verifier;
+  private final TimeSource time;
+  private final BlockTree tree = new BlockTree();
+  private final TreeSet<BlockTree.Node> candidates =
+      new TreeSet<>(
+          Comparator.comparing((BlockTree.Node n) -> n.entry().chainWork())
+              .reversed()
+              .thenComparingLong(BlockTree.Node::sequence));
+  private final List<ChainListener> listeners = new CopyOnWriteArrayList<>();
+  /** Why blocks failed during the current activation, to report them to their submitter. */
+  private final Map<Hash, RejectedException> failures = new HashMap<>();
+  private BlockTree.Node tipNode;
+  private volatile BlockIndexEntry tip;
+
+  public Blockchain(ChainStore store, TimeSource time, SignatureVerifier verifier) {
+    this.store = store;
+    this.spec = store.spec();
+    this.headerRules = new HeaderRules(spec);
+    this.transition = new StateTransition(spec.params());
+    this.verifier = verifier;
+    this.time = time;
+    List<BlockIndexEntry> entries = new ArrayList<>();
+    store.forEachIndexEntry(entries::add);
+    tree.addAll(entries);
+    tipNode = tree.get(store.tip().hash()).orElseThrow(() -> new IllegalStateException("tip not in the block tree"));
+    tip = tipNode.entry();
+    rebuildCandidates();
+    synchronized (this) {
+      activateBestChain();
+    }
+    LOG.info("chain {} loaded: {} blocks indexed, tip {} at height {}", spec.chainId(), tree.size(), tip.hash(), tip.height());
+  }
+
+  public ChainSpec spec() {
+    return spec;
+  }
+
+  public ChainStore store() {
+    return store;
+  }
+
+  public HeaderRules headerRules() {
+    return headerRules;
+  }
+
+  public void addListener(ChainListener listener) {
+    listeners.add(listener);
+  }
+
+  /** The best chain's tip. Lock-free. */
+  public BlockIndexEntry tip() {
+    return tip;
+  }
+
+  /** The index entry of any known block. */
+  public synchronized Optional<BlockIndexEntry> entry(Hash hash) {
+    return tree.get(hash).map(BlockTree.Node::entry);
+  }
+
+  /** The target the next block on the tip must carry. */
+  public synchronized CompactTarget nextTarget() {
+    return headerRules.expectedTarget(tipNode.entry().header());
+  }
+
+  /** Median time past of the tip: the next block's timestamp must be above it. */
+  public synchronized long medianTimePast() {
+    return HeaderRules.medianTimePast(recentTimestamps(tipNode));
+  }
+
+  private static List<Long> recentTimestamps(BlockTree.Node node) {
+    List<Long> out = new ArrayList<>(HeaderRules.MEDIAN_TIME_SPAN);
+    Optional<BlockTree.Node> n = Optional.of(node);
+    while (n.isPresent() && out.size() < HeaderRules.MEDIAN_TIME_SPAN) {
+      out.add(n.get().entry().header().timestamp());
+      n = n.get().parent();
+    }
+    return out;
+  }
+
+  /**
+   * Validates and stores a block, then activates the best chain. Throws a {@link
+   * RejectedException} with the rule's reason if the block is invalid, mutated, too new, or its
+   * parent is unknown.
+   */
+  public synchronized BlockResult processBlock(Block block) throws RejectedException {
+    Hash hash = block.hash();
+    Optional<BlockTree.Node> known = tree.get(hash);
+    if (known.isPresent() && known.get().entry().status().isFailed()) {
+      throw new RejectedException(Reason.KNOWN_INVALID, "block " + hash + " is known to be invalid");
+    }
+    if (known.isPresent() && known.get().entry().status().has(BlockStatus.HAVE_BODY)) {
+      return new BlockResult(Outcome.ALREADY_KNOWN, tip);
+    }
+    BlockHeader header = block.header();
+    headerRules.checkContextFree(header);
+    BlockTree.Node parent =
+        tree.get(header.previousHash())
+            .orElseThrow(
+                () -> new RejectedException(Reason.PREV_BLOCK_UNKNOWN, "parent " + header.previousHash() + " of " + hash + " is unknown"));
+    if (parent.entry().status().isFailed()) {
+      markNewFailed(header, BlockStatus.FAILED_PARENT);
+      throw new RejectedException(Reason.PREV_BLOCK_INVALID, "parent of " + hash + " is invalid");
+    }
+    try {
+      headerRules.checkContextual(header, parent.entry().header(), recentTimestamps(parent), time.nowSeconds());
+    } catch (RejectedException e) {
+      if (e.reason() != Reason.TIME_TOO_NEW) {
+        markNewFailed(header, BlockStatus.FAILED);
+      }
+      throw e;
+    }
+    BlockRules.checkCommitments(block, spec.params());
+    try {
+      BlockRules.checkStructure(block);
+    } catch (RejectedException e) {
+      markNewFailed(header, BlockStatus.FAILED);
+      throw e;
+    }
+    store.indexHeader(header);
+    BlockIndexEntry stored = store.storeBody(block);
+    BlockTree.Node node = tree.add(stored);
+    tree.update(stored);
+    candidates.add(node);
+    failures.clear();
+    activateBestChain();
+    RejectedException failure = failures.get(hash);
+    if (failure != null) {
+      throw failure;
+    }
+    if (node.entry().status().isFailed()) {
+      throw new RejectedException(Reason.PREV_BLOCK_INVALID, "an ancestor of " + hash + " is invalid");
+    }
+    boolean onBest = BlockTree.ancestor(tipNode, Math.min(node.height(), tipNode.height())) == node;
+    return new BlockResult(onBest ? Outcome.CONNECTED : Outcome.SIDE_CHAIN, tip);
+  }
+
+  /** Records a header that breaks a rule but carries real proof of work, so it is not re-checked. */
+  private void markNewFailed(BlockHeader header, int flag) {
+    if (tree.get(header.hash()).isPresent()) {
+      return;
+    }
+    BlockIndexEntry entry = store.indexHeader(header);
+    BlockIndexEntry failed = entry.withStatus(entry.status().with(flag));
+    store.putIndexEntry(failed);
+    tree.add(failed);
+  }
+
+  /**
+   * Marks a block invalid by hand (regtest and operators): it and its descendants leave the best
+   * chain, and the best remaining valid chain is activated.
+   */
+  public synchronized void invalidateBlock(Hash hash) throws RejectedException {
+    BlockTree.Node node = requireNode(hash);
+    if (node.height() == 0) {
+      throw new IllegalArgumentException("the genesis block cannot be invalidated");
+    }
+    while (BlockTree.ancestor(tipNode, Math.min(node.height(), tipNode.height())) == node && tipNode.height() >= node.height()) {
+      disconnectTip();
+    }
+    markFailed(node, null);
+    rebuildCandidates();
+    activateBestChain();
+  }
+
+  /** Clears invalid marks set on a block, its ancestors and descendants, then re-activates. */
+  public synchronized void reconsiderBlock(Hash hash) throws RejectedException {
+    BlockTree.Node node = requireNode(hash);
+    List<BlockTree.Node> affected = tree.subtree(node);
+    for (Optional<BlockTree.Node> n = node.parent(); n.isPresent(); n = n.get().parent()) {
+      affected.add(n.get());
+    }
+    for (BlockTree.Node n : affected) {
+      BlockStatus status = n.entry().status();
+      if (status.isFailed()) {
+        setStatus(n, status.without(BlockStatus.FAILED).without(BlockStatus.FAILED_PARENT));
+      }
+    }
+    rebuildCandidates();
+    activateBestChain();
+  }
+
+  private BlockTree.Node requireNode(Hash hash) throws RejectedException {
+    return tree.get(hash)
+        .orElseThrow(() -> new RejectedException(Reason.PREV_BLOCK_UNKNOWN, "block " + hash + " is unknown"));
+  }
+
+  private void rebuildCandidates() {
+    candidates.clear();
+    for (BlockTree.Node n : tree.all()) {
+      BlockStatus s = n.entry().status();
+      if (s.has(BlockStatus.HAVE_BODY) && !s.isFailed()) {
+        candidates.add(n);
+      }
+    }
+  }
+
+  /** Moves the best chain to the most-work fully valid branch we hold the bodies of. */
+  private void activateBestChain() {
+    BlockTree.Node startTip = tipNode;
+    while (true) {
+      Optional<BlockTree.Node> best = bestCandidate();
+      if (best.isEmpty()) {
+        break;
+      }
+      BlockTree.Node target = best.get();
+      BlockTree.Node fork = BlockTree.fork(tipNode, target);
+      if (fork != tipNode) {
+        LOG.info("reorganising: {} blocks back to {} at height {}, then {} forward to {}",
+            tipNode.height() - fork.height(), fork.hash(), fork.height(), target.height() - fork.height(), target.hash());
+      }
+      while (tipNode != fork) {
+        disconnectTip();
+      }
+      List<BlockTree.Node> path = new ArrayList<>();
+      for (BlockTree.Node n = target; n != fork; n = n.parent().orElseThrow()) {
+        path.add(n);
+      }
+      Collections.reverse(path);
+      for (BlockTree.Node n : path) {
+        try {
+          connect(n);
+        } catch (RejectedException e) {
+          LOG.warn("block {} at height {} is invalid: {}", n.hash(), n.height(), e.getMessage());
+          failures.put(n.hash(), e);
+          markFailed(n, e.reason());
+          break;
+        }
+      }
+    }
+    if (tipNode != startTip) {
+      for (ChainListener l : listeners) {
+        l.tipChanged(tip);
+      }
+    }
+  }
+
+  /**
+   * The candidate with the most work (earliest seen on a tie) that beats the tip and whose whole
+   * branch is stored and not known invalid; candidates below the tip's work are dropped.
+   */
+  private Optional<BlockTree.Node> bestCandidate() {
+    for (BlockTree.Node c : new ArrayList<>(candidates)) {
+      if (c.entry().chainWork().compareTo(tipNode.entry().chainWork()) <= 0) {
+        candidates.tailSet(c, true).clear();
+        return Optional.empty();
+      }
+      if (branchUsable(c)) {
+        return Optional.of(c);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private boolean branchUsable(BlockTree.Node candidate) {
+    BlockTree.Node fork = BlockTree.fork(tipNode, candidate);
+    for (BlockTree.Node n = candidate; n != fork; n = n.parent().orElseThrow()) {
+      BlockStatus s = n.entry().status();
+      if (!s.has(BlockStatus.HAVE_BODY) || s.isFailed()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void connect(BlockTree.Node node) throws RejectedException {
+    Block block =
+        store.body(node.hash()).orElseThrow(() -> new IllegalStateException("no body for candidate " + node.hash()));
+    verifier.verifyAll(block, spec.genesisHash());
+    SortedMap<Address, Account> changes = transition.apply(block, store::account, this::coinbaseAt);
+    Hash commitment = StateCommitment.of(changes);
+    if (!commitment.equals(block.header().stateCommitment())) {
+      throw new RejectedException(
+          Reason.BAD_STATE_COMMITMENT, "state commitment " + block.header().stateCommitment() + ", computed " + commitment);
+    }
+    BlockIndexEntry entry = store.connect(block, changes);
+    tree.update(entry);
+    candidates.remove(node);
+    tipNode = node;
+    tip = entry;
+    for (ChainListener l : listeners) {
+      l.blockConnected(block, entry);
+    }
+  }
+
+  private void disconnectTip() {
+    BlockTree.Node old = tipNode;
+    Block block = store.disconnectTip();
+    tipNode = old.parent().orElseThrow();
+    tip = tipNode.entry();
+    candidates.add(old);
+    for (ChainListener l : listeners) {
+      l.blockDisconnected(block, old.entry());
+    }
+  }
+
+  private Coinbase coinbaseAt(long height) {
+    Hash hash =
+        store.mainChainHash(height).orElseThrow(() -> new IllegalStateException("no best-chain block at height " + height));
+    Block block = store.body(hash).orElseThrow(() -> new IllegalStateException("no body for " + hash));
+    return (Coinbase) block.transactions().get(0);
+  }
+
+  /** Marks a node invalid (FAILED) and every descendant FAILED_PARENT, persistently. */
+  private void markFailed(BlockTree.Node node, Reason reason) {
+    for (BlockTree.Node n : tree.subtree(node)) {
+      int flag = n == node ? BlockStatus.FAILED : BlockStatus.FAILED_PARENT;
+      setStatus(n, n.entry().status().with(flag));
+      candidates.remove(n);
+    }
+  }
+
+  private void setStatus(BlockTree.Node node, BlockStatus status) {
+    BlockIndexEntry updated = node.entry().withStatus(status);
+    store.putIndexEntry(updated);
+    tree.update(updated);
+    if (node == tipNode) {
+      tip = updated;
+    }
+  }
+}

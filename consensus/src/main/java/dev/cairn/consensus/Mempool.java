@@ -1,0 +1,351 @@
+package dev.cairn.consensus;
+
+import dev.cairn.ledger.Account;
+import dev.cairn.ledger.Address;
+import dev.cairn.ledger.Amount;
+import dev.cairn.ledger.Block;
+import dev.cairn.ledger.Hash;
+import dev.cairn.ledger.Reason;
+import dev.cairn.ledger.RejectedException;
+import dev.cairn.ledger.Transaction;
+import dev.cairn.ledger.Transfer;
+import dev.cairn.ledger.store.BlockIndexEntry;
+import dev.cairn.ledger.store.ChainStore;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Transactions waiting for a block, for an account model: per sender, a chain of consecutive
+ * nonces starting at the account's next nonce. Admission checks in cost order: kind, duplicates,
+ * fee, then the sender's state, then capacity, and the signature last (skipped when the signature
+ * cache knows the transaction). Block templates take transactions by fee rate while keeping each
+ * sender's nonce order. After each block the pool drops what the chain consumed or made invalid;
+ * transactions of disconnected blocks come back in block order.
+ *
+ * <p>Thread-safe: every method holds the mempool lock. Never takes the chain lock.
+ */
+public final class Mempool implements ChainListener {
+  /** A pooled transaction with when it arrived. */
+  public record Entry(Transfer tx, long arrivalSeconds, long sequence) {
+    /** Fee per byte, scaled by 1000 to compare without floating point. */
+    long feeRateMilli() {
+      return tx.fee().units() * 1000 / tx.size();
+    }
+  }
+
+  /** Counts for the API and metrics. */
+  public record Stats(int count, long bytes, Amount totalFee) {}
+
+  private static final Comparator<Entry> BY_FEE_RATE =
+      Comparator.comparingLong(Entry::feeRateMilli).reversed().thenComparingLong(Entry::sequence);
+
+  private final ChainStore store;
+  private final MempoolPolicy policy;
+  private final SignatureCache signatures;
+  private final TimeSource time;
+  private final Map<Hash, Entry> byId = new HashMap<>();
+  private final Map<Address, TreeMap<Long, Entry>> bySender = new HashMap<>();
+  private final List<MempoolListener> listeners = new CopyOnWriteArrayList<>();
+  private final List<Transfer> disconnected = new ArrayList<>();
+  private long bytes;
+  private long nextSequence;
+
+  public Mempool(ChainStore store, MempoolPolicy policy, SignatureCache signatures, TimeSource time) {
+    this.store = store;
+    this.policy = policy;
+    this.signatures = signatures;
+    this.time = time;
+  }
+
+  public void addListener(MempoolListener l) {
+    listeners.add(l);
+  }
+
+  public MempoolPolicy policy() {
+    return policy;
+  }
+
+  /** Admits {@code tx} or throws with the reason it was refused. */
+  public synchronized void add(Transaction tx) throws RejectedException {
+    if (!(tx instanceof Transfer t)) {
+      throw new RejectedException(Reason.NOT_STANDALONE, tx.id() + " is not a transfer");
+    }
+    if (byId.containsKey(t.id()) || store.txLocation(t.id()).isPresent()) {
+      throw new RejectedException(Reason.TX_ALREADY_KNOWN, t.id() + " is already known");
+    }
+    Amount minFee = policy.minFee(t.size());
+    if (t.fee().lessThan(minFee)) {
+      throw new RejectedException(Reason.FEE_TOO_LOW, "fee " + t.fee() + " below the minimum " + minFee);
+    }
+    try {
+      t.amount().plus(t.fee());
+    } catch (Amount.AmountOutOfRangeException e) {
+      throw new RejectedException(Reason.AMOUNT_OUT_OF_RANGE, "amount + fee of " + t.id() + " exceeds MAX_MONEY");
+    }
+    Address sender = t.senderAddress();
+    Account account = store.account(sender);
+    TreeMap<Long, Entry> chain = bySender.getOrDefault(sender, new TreeMap<>());
+    long next = account.nonce() + chain.size();
+    if (t.nonce() < account.nonce()) {
+      throw new RejectedException(
+          Reason.NONCE_TOO_LOW, "nonce " + t.nonce() + " already used; the account's next is " + account.nonce());
+    }
+    Optional<Entry> replaced = Optional.ofNullable(chain.get(t.nonce()));
+    if (replaced.isPresent()) {
+      Amount old = replaced.get().tx().fee();
+      long required = old.units() + (old.units() * policy.replacementPercent() + 99) / 100;
+      if (t.fee().units() < Math.max(required, old.units() + 1)) {
+        throw new RejectedException(
+            Reason.FEE_TOO_LOW, "replacing nonce " + t.nonce() + " needs a fee of at least " + Amount.units(Math.max(required, old.units() + 1)));
+      }
+    } else if (t.nonce() > next) {
+      throw new RejectedException(
+          Reason.NONCE_TOO_FAR, "nonce " + t.nonce() + " leaves a gap; the sender's next is " + next);
+    } else if (chain.size() >= policy.maxPerSender()) {
+      throw new RejectedException(
+          Reason.NONCE_TOO_FAR, "sender already has " + chain.size() + " pending transactions");
+    }
+    checkBalance(account, chain, t);
+    makeRoom(t);
+    if (!signatures.contains(t.id())) {
+      TransactionChecks.checkStateless(t, store.spec().genesisHash());
+      signatures.add(t.id());
+    }
+    replaced.ifPresent(this::remove);
+    insert(t);
+  }
+
+  /** The sender's balance must cover this and every earlier pending transaction. */
+  private static void checkBalance(Account account, TreeMap<Long, Entry> chain, Transfer t) throws RejectedException {
+    Amount cost = t.amount().plus(t.fee());
+    if (account.balance().lessThan(cost)) {
+      boolean immature = !account.balance().plus(account.immature()).lessThan(cost);
+      throw new RejectedException(
+          immature ? Reason.IMMATURE_SPEND : Reason.INSUFFICIENT_BALANCE,
+          "needs " + cost + ", the sender has " + account.balance() + " spendable");
+    }
+    long before = 0;
+    for (Entry e : chain.headMap(t.nonce(), false).values()) {
+      before += e.tx().amount().units() + e.tx().fee().units();
+    }
+    if (account.balance().units() - before < cost.units()) {
+      throw new RejectedException(
+          Reason.PENDING_BALANCE, "needs " + cost + " after " + Amount.units(before) + " of pending transactions");
+    }
+  }
+
+  /** Evicts lower-paying transactions (each from the end of its sender's chain) to fit {@code t}. */
+  private void makeRoom(Transfer t) throws RejectedException {
+    if (bytes + t.size() <= policy.maxBytes()) {
+      return;
+    }
+    long rate = t.fee().units() * 1000 / t.size();
+    List<Entry> tails = new ArrayList<>();
+    for (TreeMap<Long, Entry> chain : bySender.values()) {
+      tails.add(chain.lastEntry().getValue());
+    }
+    tails.sort(BY_FEE_RATE.reversed());
+    long freed = 0;
+    List<Entry> evict = new ArrayList<>();
+    for (Entry e : tails) {
+      if (bytes - freed + t.size() <= policy.maxBytes()) {
+        break;
+      }
+      if (e.feeRateMilli() >= rate || e.tx().senderAddress().equals(t.senderAddress())) {
+        continue;
+      }
+      evict.add(e);
+      freed += e.tx().size();
+    }
+    if (bytes - freed + t.size() > policy.maxBytes()) {
+      throw new RejectedException(Reason.MEMPOOL_FULL, "the mempool is full of transactions paying at least as much");
+    }
+    evict.forEach(this::remove);
+  }
+
+  private void insert(Transfer t) {
+    Entry e = new Entry(t, time.nowSeconds(), nextSequence++);
+    byId.put(t.id(), e);
+    bySender.computeIfAbsent(t.senderAddress(), a -> new TreeMap<>()).put(t.nonce(), e);
+    bytes += t.size();
+    for (MempoolListener l : listeners) {
+      l.transactionAdded(t);
+    }
+  }
+
+  private void remove(Entry e) {
+    if (byId.remove(e.tx().id()) == null) {
+      return;
+    }
+    bytes -= e.tx().size();
+    TreeMap<Long, Entry> chain = bySender.get(e.tx().senderAddress());
+    chain.remove(e.tx().nonce());
+    if (chain.isEmpty()) {
+      bySender.remove(e.tx().senderAddress());
+    }
+  }
+
+  public synchronized boolean contains(Hash txid) {
+    return byId.containsKey(txid);
+  }
+
+  public synchronized Optional<Transfer> get(Hash txid) {
+    return Optional.ofNullable(byId.get(txid)).map(Entry::tx);
+  }
+
+  public synchronized Stats stats() {
+    long fees = 0;
+    for (Entry e : byId.values()) {
+      fees += e.tx().fee().units();
+    }
+    return new Stats(byId.size(), bytes, Amount.units(fees));
+  }
+
+  /** All entries, most recent first (for the explorer). */
+  public synchronized List<Entry> entries() {
+    List<Entry> out = new ArrayList<>(byId.values());
+    out.sort(Comparator.comparingLong(Entry::sequence).reversed());
+    return out;
+  }
+
+  /** The sender's pending transactions in nonce order. */
+  public synchronized List<Transfer> pendingFrom(Address sender) {
+    List<Transfer> out = new ArrayList<>();
+    TreeMap<Long, Entry> chain = bySender.get(sender);
+    if (chain != null) {
+      chain.values().forEach(e -> out.add(e.tx()));
+    }
+    return out;
+  }
+
+  /** Pending transactions that pay {@code recipient}. */
+  public synchronized List<Transfer> pendingTo(Address recipient) {
+    List<Transfer> out = new ArrayList<>();
+    for (Entry e : byId.values()) {
+      if (e.tx().recipient().equals(recipient)) {
+        out.add(e.tx());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Transactions for a block of at most {@code maxBytes} of transactions: highest fee rate first,
+   * each sender's in nonce order (a sender's next transaction competes only once its predecessor
+   * is in).
+   */
+  public synchronized List<Transfer> selectForBlock(long maxBytes) {
+    PriorityQueue<Entry> heads = new PriorityQueue<>(BY_FEE_RATE);
+    Map<Address, Iterator<Entry>> rest = new HashMap<>();
+    for (Map.Entry<Address, TreeMap<Long, Entry>> s : bySender.entrySet()) {
+      Iterator<Entry> it = s.getValue().values().iterator();
+      heads.add(it.next());
+      rest.put(s.getKey(), it);
+    }
+    List<Transfer> out = new ArrayList<>();
+    long used = 0;
+    while (!heads.isEmpty()) {
+      Entry e = heads.poll();
+      if (used + e.tx().size() > maxBytes) {
+        continue; // this sender's later transactions cannot come before this one
+      }
+      out.add(e.tx());
+      used += e.tx().size();
+      Iterator<Entry> it = rest.get(e.tx().senderAddress());
+      if (it.hasNext()) {
+        heads.add(it.next());
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized void blockConnected(Block block, BlockIndexEntry entry) {
+    Set<Address> senders = new HashSet<>();
+    for (Transaction tx : block.transactions()) {
+      Entry e = byId.get(tx.id());
+      if (e != null) {
+        remove(e);
+      }
+      if (tx instanceof Transfer t) {
+        senders.add(t.senderAddress());
+      }
+      senders.addAll(tx.touchedAddresses());
+    }
+    for (Address sender : senders) {
+      revalidateSender(sender);
+    }
+  }
+
+  @Override
+  public synchronized void blockDisconnected(Block block, BlockIndexEntry entry) {
+    for (Transaction tx : block.transactions()) {
+      if (tx instanceof Transfer t) {
+        disconnected.add(t);
+      }
+    }
+  }
+
+  @Override
+  public synchronized void tipChanged(BlockIndexEntry tip) {
+    // Transactions of disconnected blocks come back in block order, oldest block first; those
+    // the new chain already holds or made invalid are dropped.
+    List<Transfer> back = new ArrayList<>(disconnected);
+    disconnected.clear();
+    back.sort(Comparator.comparingLong(Transfer::nonce));
+    for (Transfer t : back) {
+      try {
+        add(t);
+      } catch (RejectedException e) {
+        // Expected: included again, or no longer valid on the new chain.
+      }
+    }
+    expire();
+  }
+
+  /** Drops a sender's transactions the new state made invalid: used nonces, then unaffordable ones. */
+  private void revalidateSender(Address sender) {
+    TreeMap<Long, Entry> chain = bySender.get(sender);
+    if (chain == null) {
+      return;
+    }
+    Account account = store.account(sender);
+    long expected = account.nonce();
+    long available = account.balance().units();
+    for (Entry e : new ArrayList<>(chain.values())) {
+      long cost = e.tx().amount().units() + e.tx().fee().units();
+      if (e.tx().nonce() < account.nonce()) {
+        remove(e);
+      } else if (e.tx().nonce() != expected || cost > available) {
+        remove(e);
+        expected = -1; // everything after a gap or a shortfall goes too
+      } else {
+        expected++;
+        available -= cost;
+      }
+    }
+  }
+
+  /** Drops transactions older than the policy allows, with every later one of the same sender. */
+  public synchronized void expire() {
+    long cutoff = time.nowSeconds() - policy.expirySeconds();
+    for (Entry e : new ArrayList<>(byId.values())) {
+      if (e.arrivalSeconds() < cutoff && byId.containsKey(e.tx().id())) {
+        TreeMap<Long, Entry> chain = bySender.get(e.tx().senderAddress());
+        for (Entry later : new ArrayList<>(chain.tailMap(e.tx().nonce(), true).values())) {
+          remove(later);
+        }
+      }
+    }
+  }
+}
