@@ -37,14 +37,21 @@ public record Amount(long units) implements Comparable<Amount> {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("not a number: " + text);
     }
-    if (value.scale() > 8 && value.stripTrailingZeros().scale() > 8) {
-      throw new IllegalArgumentException("more than 8 decimals: " + text);
-    }
-    BigDecimal units = value.movePointRight(8);
-    if (units.signum() < 0 || units.compareTo(BigDecimal.valueOf(MAX_MONEY)) > 0) {
+    // Stripped, a zero has scale 0 and any other value in range a scale movePointRight cannot
+    // overflow: "1e2147483647" and "0e2147483647" are out of range and zero, not an overflow.
+    try {
+      value = value.stripTrailingZeros();
+    } catch (ArithmeticException e) {
+      // Only a magnitude of at least 10^(2^31) has more trailing zeros than a scale can hold.
       throw new AmountOutOfRangeException(text + " is outside 0..21000000");
     }
-    return new Amount(units.longValueExact());
+    if (value.scale() > 8) {
+      throw new IllegalArgumentException("more than 8 decimals: " + text);
+    }
+    if (value.signum() < 0 || value.compareTo(BigDecimal.valueOf(MAX_MONEY, 8)) > 0) {
+      throw new AmountOutOfRangeException(text + " is outside 0..21000000");
+    }
+    return new Amount(value.movePointRight(8).longValueExact());
   }
 
   public Amount plus(Amount other) {

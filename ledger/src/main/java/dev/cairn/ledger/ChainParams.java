@@ -51,8 +51,9 @@ public record ChainParams(
     require(name.matches("[a-z][a-z0-9-]{0,31}"), "name must be 1-32 of [a-z0-9-], got '" + name + "'");
     require(addressPrefix.matches("[a-z]{1,16}"), "addressPrefix must be 1-16 of [a-z], got '" + addressPrefix + "'");
     require(targetSpacingSeconds > 0, "targetSpacingSeconds must be positive");
+    // Divided, not multiplied: 100 * spacing can overflow a long and then pass any half-life.
     require(
-        asertHalfLifeSeconds >= MIN_HALF_LIFE_INTERVALS * targetSpacingSeconds,
+        asertHalfLifeSeconds / MIN_HALF_LIFE_INTERVALS >= targetSpacingSeconds,
         "asertHalfLifeSeconds " + asertHalfLifeSeconds + " must be at least "
             + MIN_HALF_LIFE_INTERVALS + " block intervals (" + MIN_HALF_LIFE_INTERVALS * targetSpacingSeconds + ")");
     require(maxFutureDriftSeconds > 0, "maxFutureDriftSeconds must be positive");

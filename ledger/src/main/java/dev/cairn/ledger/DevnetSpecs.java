@@ -48,7 +48,9 @@ public final class DevnetSpecs {
             false,
             10,
             Amount.coins(50),
-            210_000,
+            // Rewards then total at most 2 * 50 * 100,000 = 10M coins, leaving 11M for the dev
+            // allocations (with 210,000 the rewards alone reach MAX_MONEY and no account fits).
+            100_000,
             1_000_000,
             BigInteger.ZERO);
     List<PrivateKey> keys = new ArrayList<>(accounts);
