@@ -1,0 +1,179 @@
+package dev.cairn.node;
+
+import dev.cairn.consensus.BlockAssembler;
+import dev.cairn.consensus.Blockchain;
+import dev.cairn.consensus.Mempool;
+import dev.cairn.consensus.Miner;
+import dev.cairn.consensus.MockableTime;
+import dev.cairn.consensus.SignatureCache;
+import dev.cairn.consensus.SignatureVerifier;
+import dev.cairn.consensus.TimeSource;
+import dev.cairn.ledger.store.ChainStore;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A full node: the chain store, the chain, the mempool, the miner, the client API (gRPC) and the
+ * explorer (HTTP), wired together. {@link #start} brings them up in dependency order and {@link
+ * #close} takes them down in reverse: servers and miner stop before the store closes, so no reader
+ * touches a closed database. Owns every resource it creates. Thread-safe.
+ */
+public final class Node implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+  public static final String AGENT = "cairn/0.1.0";
+
+  private final NodeConfig config;
+  private final MockableTime time;
+  private ChainStore store;
+  private ExecutorService verifyPool;
+  private Blockchain chain;
+  private Mempool mempool;
+  private BlockAssembler assembler;
+  private NodeQueries queries;
+  private Optional<Miner> miner = Optional.empty();
+  private Server rpcServer;
+  private HealthStatusManager health;
+  private ExplorerServer explorer;
+  private boolean closed;
+
+  public Node(NodeConfig config) {
+    this(config, TimeSource.SYSTEM);
+  }
+
+  public Node(NodeConfig config, TimeSource clock) {
+    this.config = config;
+    this.time = new MockableTime(clock);
+  }
+
+  public synchronized Node start() throws IOException {
+    try {
+      store = ChainStore.openRocksDb(config.dataDir().resolve("chain"), config.storeConfig(), config.spec());
+      int cores = Runtime.getRuntime().availableProcessors();
+      verifyPool = Executors.newFixedThreadPool(cores, daemon("verify"));
+      SignatureCache signatures = new SignatureCache(200_000);
+      chain = new Blockchain(store, time, new SignatureVerifier(signatures, verifyPool, cores));
+      mempool = new Mempool(store, config.mempoolPolicy(), signatures, time);
+      chain.addListener(mempool);
+      assembler = new BlockAssembler(chain, mempool, time);
+      queries = new NodeQueries(chain, mempool);
+      startRpc();
+      explorer = ExplorerServer.start(queries, config.httpHost(), config.httpPort());
+      if (config.mine()) {
+        Miner m = new Miner(chain, assembler, config.minerAddress().orElseThrow(), config.minerThreads());
+        m.start();
+        miner = Optional.of(m);
+      }
+      LOG.info("node up on {}: client API {}:{}, explorer http://{}:{}/, data {}",
+          config.spec().name(), config.rpcHost(), rpcPort(), config.httpHost(), httpPort(), config.dataDir());
+      return this;
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private void startRpc() throws IOException {
+    health = new HealthStatusManager();
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(new InetSocketAddress(config.rpcHost(), config.rpcPort()))
+            .maxInboundMessageSize(2 * 1024 * 1024)
+            .addService(new ClientApiService(queries, AGENT))
+            .addService(health.getHealthService())
+            .addService(ProtoReflectionServiceV1.newInstance());
+    if (config.spec().params().fixedTarget()) {
+      builder.addService(new RegtestControlService(chain, assembler, time));
+    }
+    rpcServer = builder.build().start();
+    health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  public int rpcPort() {
+    return rpcServer.getPort();
+  }
+
+  public int httpPort() {
+    return explorer.port();
+  }
+
+  public Blockchain chain() {
+    return chain;
+  }
+
+  public Mempool mempool() {
+    return mempool;
+  }
+
+  public BlockAssembler assembler() {
+    return assembler;
+  }
+
+  public MockableTime time() {
+    return time;
+  }
+
+  public NodeQueries queries() {
+    return queries;
+  }
+
+  public Optional<Miner> miner() {
+    return miner;
+  }
+
+  public NodeConfig config() {
+    return config;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    miner.ifPresent(Miner::close);
+    if (health != null) {
+      health.enterTerminalState();
+    }
+    if (explorer != null) {
+      explorer.close();
+    }
+    if (rpcServer != null) {
+      rpcServer.shutdown();
+      try {
+        if (!rpcServer.awaitTermination(5, TimeUnit.SECONDS)) {
+          rpcServer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        rpcServer.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (verifyPool != null) {
+      verifyPool.shutdownNow();
+    }
+    if (store != null) {
+      // Everything that reads the store has stopped: closing cannot pull it out from under a reader.
+      synchronized (chain != null ? chain : this) {
+        store.close();
+      }
+    }
+    LOG.info("node stopped");
+  }
+}
