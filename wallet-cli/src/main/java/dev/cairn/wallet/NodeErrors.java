@@ -1,0 +1,63 @@
+package dev.cairn.wallet;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.ErrorInfo;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import java.util.Optional;
+
+/**
+ * Turns a failed call into what the user should hear. The node puts the stable reason code into a
+ * google.rpc.ErrorInfo detail, so the wallet reads that rather than parsing message text.
+ */
+final class NodeErrors {
+  static final String DOMAIN = "cairn.dev";
+
+  private NodeErrors() {}
+
+  static WalletException translate(StatusRuntimeException e, HostPort node) {
+    Status status = e.getStatus();
+    Optional<String> reason = reasonCode(e);
+    String description = Optional.ofNullable(status.getDescription()).orElse(status.getCode().name());
+    return switch (status.getCode()) {
+      case UNAVAILABLE -> new WalletException(ExitCode.NODE_UNREACHABLE, "node unreachable at " + node);
+      case DEADLINE_EXCEEDED -> new WalletException(
+          ExitCode.NODE_UNREACHABLE,
+          "node unreachable at " + node + " (no answer within " + NodeClient.DEADLINE_SECONDS + " s)");
+      case NOT_FOUND -> new WalletException(ExitCode.NOT_FOUND, ExitCode.NOT_FOUND.id(), description, reason);
+      default -> reason
+          .map(r -> new WalletException(
+              ExitCode.REJECTED, ExitCode.REJECTED.id(), "rejected by the node: " + r + ": " + withoutCode(description, r), reason))
+          .orElseGet(() -> new WalletException(
+              ExitCode.ERROR, "node-error", "node error " + status.getCode() + ": " + description));
+    };
+  }
+
+  /** The reason code of the status's ErrorInfo detail from Cairn, if it has one. */
+  static Optional<String> reasonCode(StatusRuntimeException e) {
+    com.google.rpc.Status status = StatusProto.fromThrowable(e);
+    if (status == null) {
+      return Optional.empty();
+    }
+    for (Any detail : status.getDetailsList()) {
+      if (detail.is(ErrorInfo.class)) {
+        try {
+          ErrorInfo info = detail.unpack(ErrorInfo.class);
+          if (info.getDomain().equals(DOMAIN) && !info.getReason().isEmpty()) {
+            return Optional.of(info.getReason());
+          }
+        } catch (InvalidProtocolBufferException ignored) {
+          // A detail that does not parse carries no reason; the status code still tells the story.
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  // The node's messages start with the code ("bad-txns-balance: ..."); print it once, not twice.
+  private static String withoutCode(String description, String reason) {
+    return description.startsWith(reason + ": ") ? description.substring(reason.length() + 2) : description;
+  }
+}

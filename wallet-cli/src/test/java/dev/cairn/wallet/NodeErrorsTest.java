@@ -1,0 +1,64 @@
+package dev.cairn.wallet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Any;
+import com.google.rpc.Code;
+import com.google.rpc.ErrorInfo;
+import io.grpc.Status;
+import io.grpc.protobuf.StatusProto;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class NodeErrorsTest {
+  private static final HostPort NODE = new HostPort("127.0.0.1", 9701);
+
+  private static io.grpc.StatusRuntimeException withInfo(Code code, String message, String reason, String domain) {
+    return StatusProto.toStatusRuntimeException(
+        com.google.rpc.Status.newBuilder()
+            .setCode(code.getNumber())
+            .setMessage(message)
+            .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(reason).setDomain(domain).build()))
+            .build());
+  }
+
+  @Test
+  void unavailableAndDeadlineMeanUnreachable() {
+    WalletException unavailable = NodeErrors.translate(Status.UNAVAILABLE.asRuntimeException(), NODE);
+    assertThat(unavailable.exit()).isEqualTo(ExitCode.NODE_UNREACHABLE);
+    assertThat(unavailable.getMessage()).isEqualTo("node unreachable at 127.0.0.1:9701");
+
+    WalletException deadline = NodeErrors.translate(Status.DEADLINE_EXCEEDED.asRuntimeException(), NODE);
+    assertThat(deadline.exit()).isEqualTo(ExitCode.NODE_UNREACHABLE);
+    assertThat(deadline.getMessage()).startsWith("node unreachable at 127.0.0.1:9701").contains("10 s");
+  }
+
+  @Test
+  void reasonCodeComesFromTheErrorInfo() {
+    WalletException e =
+        NodeErrors.translate(withInfo(Code.FAILED_PRECONDITION, "min-relay-fee: fee 1 below 1420", "min-relay-fee", "cairn.dev"), NODE);
+    assertThat(e.exit()).isEqualTo(ExitCode.REJECTED);
+    assertThat(e.reason()).contains("min-relay-fee");
+    assertThat(e.getMessage()).isEqualTo("rejected by the node: min-relay-fee: fee 1 below 1420");
+  }
+
+  @Test
+  void errorInfoOfAnotherDomainIsIgnored() {
+    WalletException e = NodeErrors.translate(withInfo(Code.INTERNAL, "boom", "SOMETHING", "example.com"), NODE);
+    assertThat(e.exit()).isEqualTo(ExitCode.ERROR);
+    assertThat(e.reason()).isEqualTo(Optional.empty());
+    assertThat(e.getMessage()).contains("INTERNAL").contains("boom");
+  }
+
+  @Test
+  void notFoundIsNotFound() {
+    WalletException e = NodeErrors.translate(withInfo(Code.NOT_FOUND, "no such tx", "not-found", "cairn.dev"), NODE);
+    assertThat(e.exit()).isEqualTo(ExitCode.NOT_FOUND);
+  }
+
+  @Test
+  void exitCodesAreDistinctAndStable() {
+    assertThat(ExitCode.values()).extracting(ExitCode::code).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+    assertThat(ExitCode.values()).extracting(ExitCode::id).doesNotHaveDuplicates();
+  }
+}
