@@ -15,6 +15,8 @@ public record Amount(long units) implements Comparable<Amount> {
 
   public static final Amount ZERO = new Amount(0);
 
+  private static final java.util.regex.Pattern PLAIN_DECIMAL = java.util.regex.Pattern.compile("[0-9]+(\\.[0-9]+)?");
+
   public Amount {
     if (units < 0 || units > MAX_MONEY) {
       throw new AmountOutOfRangeException(units + " units is outside 0.." + MAX_MONEY);
@@ -29,26 +31,21 @@ public record Amount(long units) implements Comparable<Amount> {
     return new Amount(Math.multiplyExact(coins, UNITS_PER_COIN));
   }
 
-  /** Parses a decimal coin amount such as {@code 12.5} or {@code 0.00000001}. */
+  /**
+   * Parses a plain decimal coin amount such as {@code 12.5} or {@code 0.00000001}: digits, an
+   * optional point and at most eight decimals. No sign, no exponent: {@code 1e2} is refused rather
+   * than read as 100 coins.
+   */
   public static Amount parseCoins(String text) {
-    BigDecimal value;
-    try {
-      value = new BigDecimal(text.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("not a number: " + text);
+    String s = text.trim();
+    if (!PLAIN_DECIMAL.matcher(s).matches()) {
+      throw new IllegalArgumentException("not an amount of coins (like 12.5): '" + text + "'");
     }
-    // Stripped, a zero has scale 0 and any other value in range a scale movePointRight cannot
-    // overflow: "1e2147483647" and "0e2147483647" are out of range and zero, not an overflow.
-    try {
-      value = value.stripTrailingZeros();
-    } catch (ArithmeticException e) {
-      // Only a magnitude of at least 10^(2^31) has more trailing zeros than a scale can hold.
-      throw new AmountOutOfRangeException(text + " is outside 0..21000000");
-    }
+    BigDecimal value = new BigDecimal(s).stripTrailingZeros();
     if (value.scale() > 8) {
       throw new IllegalArgumentException("more than 8 decimals: " + text);
     }
-    if (value.signum() < 0 || value.compareTo(BigDecimal.valueOf(MAX_MONEY, 8)) > 0) {
+    if (value.compareTo(BigDecimal.valueOf(MAX_MONEY, 8)) > 0) {
       throw new AmountOutOfRangeException(text + " is outside 0..21000000");
     }
     return new Amount(value.movePointRight(8).longValueExact());

@@ -9,7 +9,7 @@ import java.util.Set;
  * checks that). Signed by the sender over {@link #signingBytes(Hash)}. Immutable.
  *
  * <p>Layout: version u8 ‖ kind u8 ‖ sender public key (32) ‖ recipient (20) ‖ amount u64 ‖ fee u64
- * ‖ nonce u64 ‖ signature (64) = 142 bytes.
+ * ‖ nonce u63 ‖ signature (64) = 142 bytes.
  */
 public final class Transfer implements Transaction {
   public static final int UNSIGNED_SIZE = 1 + 1 + PublicKey.SIZE + Address.SIZE + 8 + 8 + 8;

@@ -86,9 +86,7 @@ class AmountTest {
     "0.0, 0",
     "12.5, 1250000000",
     "1.000000010, 100000001",
-    "' 3 ', 300000000",
-    "1e-8, 1",
-    "-0, 0"
+    "' 3 ', 300000000"
   })
   void parseCoinsAcceptsDecimals(String text, long units) {
     assertThat(Amount.parseCoins(text).units()).isEqualTo(units);
@@ -96,24 +94,21 @@ class AmountTest {
 
   @ParameterizedTest
   @ValueSource(
-      strings = {"21000000.00000001", "21000001", "-1", "-0.00000001", "1e8", "1e2147483647", "100e2147483647", "99999999999999999999999"})
+      strings = {"21000000.00000001", "21000001", "99999999999999999999999"})
   void parseCoinsRefusesAmountsOutOfRange(String text) {
     assertThatThrownBy(() -> Amount.parseCoins(text)).isInstanceOf(Amount.AmountOutOfRangeException.class);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"1.000000001", "0.000000001", "abc", "", "1,5", "0x10", "1 000", "NaN", "1e-2147483648"})
+  @ValueSource(
+      strings = {
+        "1.000000001", "0.000000001", "abc", "", "1,5", "0x10", "1 000", "NaN", "1e-2147483648", "-1", "-0",
+        "-0.00000001", "+5", "1e8", "1e2", "1e-8", "1e2147483647", "100e2147483647", "0e2147483647", ".5", "5."
+      })
   void parseCoinsRefusesWhatIsNotAnAmount(String text) {
     assertThatThrownBy(() -> Amount.parseCoins(text))
         .isInstanceOf(IllegalArgumentException.class)
         .isNotInstanceOf(Amount.AmountOutOfRangeException.class);
-  }
-
-  @Test
-  void parseCoinsHandlesExtremeExponentsOfZero() {
-    // A zero with a huge exponent is still zero, not an overflow.
-    assertThat(Amount.parseCoins("0e2147483647")).isEqualTo(Amount.ZERO);
-    assertThat(Amount.parseCoins("0e-2147483647")).isEqualTo(Amount.ZERO);
   }
 
   @ParameterizedTest

@@ -1,12 +1,29 @@
 package dev.cairn.node;
 
 import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.router.EndpointNotFound;
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The block explorer's HTTP server: a JSON API shaped after Blockstream's Esplora. Binds to
- * 127.0.0.1 unless configured otherwise. Owns its Javalin instance. Thread-safe.
+ * The block explorer's HTTP server: a read-only JSON API shaped after Blockstream's Esplora
+ * (docs/API.md), served by {@link ExplorerRoutes} over {@link NodeQueries}. Binds to the host it is
+ * given (127.0.0.1 unless configured otherwise). Every error is the JSON shape {@code {"error":
+ * {"code", "message"}}}: 400 for bad input, 404 for unknown objects and routes, and 500 with a
+ * generic message (and one log line, never a stack trace in the response) for anything unexpected.
+ * Owns its Javalin instance. Thread-safe.
  */
 final class ExplorerServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ExplorerServer.class);
+
   private final Javalin app;
 
   private ExplorerServer(Javalin app) {
@@ -14,14 +31,72 @@ final class ExplorerServer implements AutoCloseable {
   }
 
   static ExplorerServer start(NodeQueries queries, String host, int port) {
+    ExplorerRoutes routes = new ExplorerRoutes(queries);
     Javalin app =
         Javalin.create(
             cfg -> {
               cfg.startup.showJavalinBanner = false;
-              cfg.routes.get("/api/blocks/tip/height", ctx -> ctx.result(Long.toString(queries.chain().tip().height())));
+              cfg.startup.showOldJavalinVersionWarning = false;
+              // Requests Jetty refuses before Javalin sees them (bad URI encoding, say) get the JSON shape too.
+              cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+              // A public, read-only API: any web page may read it.
+              cfg.routes.before(ctx -> ctx.header("Access-Control-Allow-Origin", "*"));
+              routes.register(cfg.routes);
+              cfg.routes.exception(
+                  ExplorerRoutes.ApiError.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage()));
+              // Javalin's own answers: an unknown route, and whatever else it refuses before a handler runs.
+              cfg.routes.exception(
+                  HttpResponseException.class,
+                  (e, ctx) -> {
+                    if (e instanceof EndpointNotFound || e.getStatus() == 404) {
+                      error(ctx, 404, "not-found", "no such route: " + ctx.method() + " " + ctx.path());
+                    } else if (e.getStatus() >= 500) {
+                      unexpected(ctx, e);
+                    } else {
+                      error(ctx, e.getStatus(), "bad-request", e.getMessage());
+                    }
+                  });
+              cfg.routes.exception(Exception.class, (e, ctx) -> unexpected(ctx, e));
             });
     app.start(host, port);
+    LOG.debug("explorer listening on http://{}:{}/", host, app.port());
     return new ExplorerServer(app);
+  }
+
+  /** Logs one line (no stack trace) and answers a generic 500: internals never reach the client. */
+  private static void unexpected(Context ctx, Exception e) {
+    StackTraceElement[] trace = e.getStackTrace();
+    LOG.error(
+        "explorer: {} {} failed: {}{}",
+        ctx.method(),
+        ctx.path(),
+        e.toString(),
+        trace.length > 0 ? " at " + trace[0] : "");
+    error(ctx, 500, "internal-error", "internal error");
+  }
+
+  private static void error(Context ctx, int status, String code, String message) {
+    ctx.status(status)
+        .header("Access-Control-Allow-Origin", "*")
+        .contentType(ExplorerRoutes.JSON)
+        .result(JsonViews.bytes(JsonViews.error(code, message)));
+  }
+
+  /** Jetty's own error responses, in the API's JSON error shape instead of an HTML page. */
+  private static final class JsonErrorHandler extends ErrorHandler {
+    @Override
+    protected void generateResponse(
+        Request request, Response response, int status, String message, Throwable cause, Callback callback) {
+      String code = status == 404 ? "not-found" : status >= 500 ? "internal-error" : "bad-request";
+      String text =
+          status >= 500 ? "internal error" : message != null ? message : org.eclipse.jetty.http.HttpStatus.getMessage(status);
+      if (status >= 500) {
+        LOG.error("explorer: {} {} failed in the HTTP server: {} {}", request.getMethod(), request.getHttpURI().getPath(), status, message);
+      }
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, ExplorerRoutes.JSON);
+      response.getHeaders().put("Access-Control-Allow-Origin", "*");
+      response.write(true, ByteBuffer.wrap(JsonViews.bytes(JsonViews.error(code, text))), callback);
+    }
   }
 
   int port() {

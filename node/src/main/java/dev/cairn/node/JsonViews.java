@@ -1,0 +1,151 @@
+package dev.cairn.node;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.ledger.Address;
+import dev.cairn.ledger.Allocation;
+import dev.cairn.ledger.BlockHeader;
+import dev.cairn.ledger.Coinbase;
+import dev.cairn.ledger.Hash;
+import dev.cairn.ledger.Transaction;
+import dev.cairn.ledger.Transfer;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The one place that turns the node's read-side views into the explorer's JSON (docs/API.md):
+ * hashes as 64 lowercase hex digits, addresses in the network's bech32m form, amounts as integers
+ * in base units, a block's u64 nonce as a decimal string. Thread-safe (immutable).
+ */
+final class JsonViews {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+  private final NodeQueries queries;
+  private final String prefix;
+
+  JsonViews(NodeQueries queries) {
+    this.queries = queries;
+    this.prefix = queries.addressPrefix();
+  }
+
+  static byte[] bytes(Object json) {
+    try {
+      return MAPPER.writeValueAsBytes(json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree always serializes", e);
+    }
+  }
+
+  static ObjectNode error(String code, String message) {
+    ObjectNode body = JSON.objectNode();
+    body.putObject("error").put("code", code).put("message", message);
+    return body;
+  }
+
+  ObjectNode block(NodeQueries.BlockView v) {
+    BlockHeader h = v.block().header();
+    ObjectNode o = JSON.objectNode();
+    o.put("id", h.hash().toHex());
+    o.put("height", h.height());
+    o.put("version", h.version());
+    o.put("timestamp", h.timestamp());
+    o.put("mediantime", queries.medianTimePast(v.entry()));
+    o.put("tx_count", v.block().transactions().size());
+    o.put("size", v.block().size());
+    o.put("merkle_root", h.merkleRoot().toHex());
+    o.put("state_commitment", h.stateCommitment().toHex());
+    // The genesis header's previous-hash field is the parameter commitment, not a block.
+    if (h.height() == 0) {
+      o.putNull("previousblockhash");
+    } else {
+      o.put("previousblockhash", h.previousHash().toHex());
+    }
+    o.put("nonce", Long.toUnsignedString(h.nonce()));
+    o.put("bits", String.format("%08x", h.target().bits()));
+    o.put("difficulty", queries.difficulty(h.target()));
+    o.put("chainwork", String.format("%064x", v.entry().chainWork()));
+    o.put("in_best_chain", v.inBestChain());
+    o.put("confirmations", v.confirmations());
+    return o;
+  }
+
+  ArrayNode blocks(List<NodeQueries.BlockView> views) {
+    ArrayNode a = JSON.arrayNode();
+    views.forEach(v -> a.add(block(v)));
+    return a;
+  }
+
+  static ArrayNode txids(List<Hash> ids) {
+    ArrayNode a = JSON.arrayNode();
+    ids.forEach(id -> a.add(id.toHex()));
+    return a;
+  }
+
+  ObjectNode transaction(NodeQueries.TxView v) {
+    Transaction tx = v.tx();
+    ObjectNode o = JSON.objectNode();
+    o.put("txid", tx.id().toHex());
+    // Java 17: no pattern matching in switch yet; Transaction is sealed to these three kinds.
+    if (tx instanceof Coinbase c) {
+      o.put("kind", "coinbase");
+      o.put("size", c.size());
+      o.put("height", c.height());
+      o.put("recipient", address(c.recipient()));
+      o.put("amount", c.amount().units());
+    } else if (tx instanceof Transfer t) {
+      o.put("kind", "transfer");
+      o.put("size", t.size());
+      o.put("sender", address(t.senderAddress()));
+      o.put("sender_public_key", t.sender().toHex());
+      o.put("recipient", address(t.recipient()));
+      o.put("amount", t.amount().units());
+      o.put("fee", t.fee().units());
+      o.put("nonce", t.nonce());
+      o.put("signature", HexFormat.of().formatHex(t.signature().toByteArray()));
+    } else {
+      Allocation a = (Allocation) tx;
+      o.put("kind", "allocation");
+      o.put("size", a.size());
+      o.put("recipient", address(a.recipient()));
+      o.put("amount", a.amount().units());
+    }
+    ObjectNode status = o.putObject("status");
+    v.confirmation()
+        .ifPresentOrElse(
+            c -> {
+              status.put("confirmed", true);
+              status.put("block_height", c.height());
+              status.put("block_hash", c.blockHash().toHex());
+              status.put("block_time", c.blockTime());
+              status.put("confirmations", c.confirmations());
+            },
+            () -> {
+              status.put("confirmed", false);
+              status.put("in_mempool", true);
+            });
+    return o;
+  }
+
+  ObjectNode account(NodeQueries.AccountView v, int pendingTxCount) {
+    ObjectNode o = JSON.objectNode();
+    o.put("address", address(v.address()));
+    o.put("balance", v.account().balance().units());
+    o.put("immature_balance", v.account().immature().units());
+    o.put("nonce", v.account().nonce());
+    o.put("tx_count", v.txCount());
+    ObjectNode mempool = o.putObject("mempool");
+    mempool.put("tx_count", pendingTxCount);
+    mempool.put("pending_nonce", v.pendingNonce());
+    mempool.put("outgoing", v.pendingOutgoing().units());
+    mempool.put("incoming", v.pendingIncoming().units());
+    return o;
+  }
+
+  private String address(Address a) {
+    return a.toText(prefix);
+  }
+}
