@@ -70,6 +70,8 @@ public final class Blockchain {
   private final Map<Hash, RejectedException> failures = new HashMap<>();
   private BlockTree.Node tipNode;
   private volatile BlockIndexEntry tip;
+  /** A block was connected or disconnected since listeners last heard {@code tipChanged}. */
+  private boolean tipMoved;
 
   public Blockchain(ChainStore store, TimeSource time, SignatureVerifier verifier) {
     this.store = store;
@@ -198,6 +200,12 @@ public final class Blockchain {
     if (tree.get(header.hash()).isPresent()) {
       return;
     }
+    // The index and the tree's ancestor walks need height = parent's + 1: a header with any other
+    // height is not recorded (indexHeader would throw); if it comes back it fails again, cheaply.
+    Optional<BlockTree.Node> parent = tree.get(header.previousHash());
+    if (parent.isEmpty() || header.height() != parent.get().height() + 1) {
+      return;
+    }
     BlockIndexEntry entry = store.indexHeader(header);
     BlockIndexEntry failed = entry.withStatus(entry.status().with(flag));
     store.putIndexEntry(failed);
@@ -261,34 +269,49 @@ public final class Blockchain {
       if (best.isEmpty()) {
         break;
       }
-      BlockTree.Node target = best.get();
-      BlockTree.Node fork = BlockTree.fork(tipNode, target);
-      if (fork != tipNode) {
-        LOG.info("reorganising: {} blocks back to {} at height {}, then {} forward to {}",
-            tipNode.height() - fork.height(), fork.hash(), fork.height(), target.height() - fork.height(), target.hash());
-      }
-      while (tipNode != fork) {
-        disconnectTip();
-      }
-      List<BlockTree.Node> path = new ArrayList<>();
-      for (BlockTree.Node n = target; n != fork; n = n.parent().orElseThrow()) {
-        path.add(n);
-      }
-      Collections.reverse(path);
-      for (BlockTree.Node n : path) {
-        try {
-          connect(n);
-        } catch (RejectedException e) {
-          LOG.warn("block {} at height {} is invalid: {}", n.hash(), n.height(), e.getMessage());
-          failures.put(n.hash(), e);
-          markFailed(n, e.reason());
-          break;
-        }
-      }
+      moveTo(best.get());
     }
-    if (tipNode != startTip) {
+    // First seen wins a tie: a reorganisation that failed half-way can stop on the failed branch
+    // with exactly the work of the tip it left, which was seen earlier. Go back to it.
+    if (tipNode != startTip
+        && tipNode.entry().chainWork().equals(startTip.entry().chainWork())
+        && startTip.sequence() < tipNode.sequence()
+        && branchUsable(startTip)) {
+      moveTo(startTip);
+    }
+    // Also when the tip ends where it started (a reorganisation that failed half-way, or
+    // invalidateBlock's own disconnects): listeners saw blocks come and go and must settle.
+    if (tipMoved) {
+      tipMoved = false;
       for (ChainListener l : listeners) {
         l.tipChanged(tip);
+      }
+    }
+  }
+
+  /** Disconnects to the fork with {@code target}, then connects towards it until a block fails. */
+  private void moveTo(BlockTree.Node target) {
+    BlockTree.Node fork = BlockTree.fork(tipNode, target);
+    if (fork != tipNode) {
+      LOG.info("reorganising: {} blocks back to {} at height {}, then {} forward to {}",
+          tipNode.height() - fork.height(), fork.hash(), fork.height(), target.height() - fork.height(), target.hash());
+    }
+    while (tipNode != fork) {
+      disconnectTip();
+    }
+    List<BlockTree.Node> path = new ArrayList<>();
+    for (BlockTree.Node n = target; n != fork; n = n.parent().orElseThrow()) {
+      path.add(n);
+    }
+    Collections.reverse(path);
+    for (BlockTree.Node n : path) {
+      try {
+        connect(n);
+      } catch (RejectedException e) {
+        LOG.warn("block {} at height {} is invalid: {}", n.hash(), n.height(), e.getMessage());
+        failures.put(n.hash(), e);
+        markFailed(n, e.reason());
+        return;
       }
     }
   }
@@ -336,6 +359,7 @@ public final class Blockchain {
     candidates.remove(node);
     tipNode = node;
     tip = entry;
+    tipMoved = true;
     for (ChainListener l : listeners) {
       l.blockConnected(block, entry);
     }
@@ -346,6 +370,7 @@ public final class Blockchain {
     Block block = store.disconnectTip();
     tipNode = old.parent().orElseThrow();
     tip = tipNode.entry();
+    tipMoved = true;
     candidates.add(old);
     for (ChainListener l : listeners) {
       l.blockDisconnected(block, old.entry());

@@ -57,6 +57,10 @@ public final class Mempool implements ChainListener {
   private final Map<Address, TreeMap<Long, Entry>> bySender = new HashMap<>();
   private final List<MempoolListener> listeners = new CopyOnWriteArrayList<>();
   private final List<Transfer> disconnected = new ArrayList<>();
+  /** Addresses whose state a reorganisation in progress changed: revalidated once it settles. */
+  private final Set<Address> touchedByReorg = new HashSet<>();
+  /** Blocks were disconnected and the chain has not settled yet (no tipChanged so far). */
+  private boolean reorganising;
   private long bytes;
   private long nextSequence;
 
@@ -116,12 +120,15 @@ public final class Mempool implements ChainListener {
           Reason.NONCE_TOO_FAR, "sender already has " + chain.size() + " pending transactions");
     }
     checkBalance(account, chain, t);
-    makeRoom(t);
+    List<Entry> evict = makeRoom(t, replaced);
+    // The signature before anything is evicted: a transaction that is then refused must not have
+    // pushed others out.
     if (!signatures.contains(t.id())) {
       TransactionChecks.checkStateless(t, store.spec().genesisHash());
       signatures.add(t.id());
     }
     replaced.ifPresent(this::remove);
+    evict.forEach(this::remove);
     insert(t);
   }
 
@@ -144,10 +151,14 @@ public final class Mempool implements ChainListener {
     }
   }
 
-  /** Evicts lower-paying transactions (each from the end of its sender's chain) to fit {@code t}. */
-  private void makeRoom(Transfer t) throws RejectedException {
-    if (bytes + t.size() <= policy.maxBytes()) {
-      return;
+  /**
+   * The lower-paying transactions (each from the end of its sender's chain) to evict so that
+   * {@code t} fits, counting the room of the transaction it replaces, if any. Evicts nothing.
+   */
+  private List<Entry> makeRoom(Transfer t, Optional<Entry> replaced) throws RejectedException {
+    long current = bytes - replaced.map(e -> (long) e.tx().size()).orElse(0L);
+    if (current + t.size() <= policy.maxBytes()) {
+      return List.of();
     }
     long rate = t.fee().units() * 1000 / t.size();
     List<Entry> tails = new ArrayList<>();
@@ -158,7 +169,7 @@ public final class Mempool implements ChainListener {
     long freed = 0;
     List<Entry> evict = new ArrayList<>();
     for (Entry e : tails) {
-      if (bytes - freed + t.size() <= policy.maxBytes()) {
+      if (current - freed + t.size() <= policy.maxBytes()) {
         break;
       }
       if (e.feeRateMilli() >= rate || e.tx().senderAddress().equals(t.senderAddress())) {
@@ -167,10 +178,10 @@ public final class Mempool implements ChainListener {
       evict.add(e);
       freed += e.tx().size();
     }
-    if (bytes - freed + t.size() > policy.maxBytes()) {
+    if (current - freed + t.size() > policy.maxBytes()) {
       throw new RejectedException(Reason.MEMPOOL_FULL, "the mempool is full of transactions paying at least as much");
     }
-    evict.forEach(this::remove);
+    return evict;
   }
 
   private void insert(Transfer t) {
@@ -282,6 +293,12 @@ public final class Mempool implements ChainListener {
       }
       senders.addAll(tx.touchedAddresses());
     }
+    if (reorganising) {
+      // Mid-reorganisation the state is neither the old tip's nor the new one's: revalidating now
+      // would drop transactions that are valid again once the disconnected ones come back.
+      touchedByReorg.addAll(senders);
+      return;
+    }
     for (Address sender : senders) {
       revalidateSender(sender);
     }
@@ -289,10 +306,12 @@ public final class Mempool implements ChainListener {
 
   @Override
   public synchronized void blockDisconnected(Block block, BlockIndexEntry entry) {
+    reorganising = true;
     for (Transaction tx : block.transactions()) {
       if (tx instanceof Transfer t) {
         disconnected.add(t);
       }
+      touchedByReorg.addAll(tx.touchedAddresses());
     }
   }
 
@@ -309,6 +328,13 @@ public final class Mempool implements ChainListener {
       } catch (RejectedException e) {
         // Expected: included again, or no longer valid on the new chain.
       }
+    }
+    // Then drop what the settled state made invalid (used nonces, gaps, unaffordable).
+    List<Address> touched = new ArrayList<>(touchedByReorg);
+    touchedByReorg.clear();
+    reorganising = false;
+    for (Address a : touched) {
+      revalidateSender(a);
     }
     expire();
   }

@@ -24,7 +24,8 @@ public final class SignatureCache {
   }
 
   public synchronized boolean contains(Hash txid) {
-    return verified.containsKey(txid);
+    // get, not containsKey: only a get counts as a use in an access-ordered LinkedHashMap.
+    return verified.get(txid) != null;
   }
 
   public synchronized void add(Hash txid) {

@@ -66,7 +66,24 @@ public enum Reason {
   NONCE_TOO_FAR("nonce-too-far", false, "nonce beyond the sender's pending transactions"),
   PENDING_BALANCE("pending-balance", false, "balance cannot cover this and the sender's pending transactions"),
   NOT_STANDALONE("txn-not-standalone", false, "coinbase and allocation transactions only exist inside blocks"),
-  MEMPOOL_FULL("mempool-full", false, "mempool full of transactions paying more");
+  MEMPOOL_FULL("mempool-full", false, "mempool full of transactions paying more"),
+
+  // Headers below the anti-DoS threshold: buffered, then dropped, never indexed.
+  TOO_LITTLE_CHAINWORK("too-little-chainwork", false, "header chain has too little work to be indexed"),
+
+  // Peer protocol (docs/PROTOCOL.md, "Peer protocol").
+  PEER_PROTOCOL_VIOLATION("protocol-violation", true, "message out of order or malformed"),
+  PEER_OVERSIZED("oversized-message", true, "a list or message exceeds its limit"),
+  PEER_UNREQUESTED("unrequested-data", true, "data that was not asked for"),
+  PEER_WRONG_NETWORK("wrong-network", false, "peer is on another network (genesis hash)"),
+  PEER_INCOMPATIBLE("incompatible-version", false, "peer speaks another protocol version"),
+  PEER_SELF("self-connection", false, "connected to itself"),
+  PEER_DUPLICATE("duplicate-connection", false, "already connected to this peer"),
+  PEER_HANDSHAKE_TIMEOUT("handshake-timeout", false, "no handshake in time"),
+  PEER_TOO_SLOW("too-slow", false, "peer does not read what it is sent"),
+  PEER_TOO_MANY("too-many-connections", false, "no room for another connection"),
+  PEER_DISCOURAGED("discouraged", false, "peer's address misbehaved recently"),
+  PEER_SHUTDOWN("shutdown", false, "node is stopping");
 
   private final String code;
   private final boolean punishable;
