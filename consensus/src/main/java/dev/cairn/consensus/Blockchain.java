@@ -14,6 +14,7 @@ import dev.cairn.ledger.Account;
 import dev.cairn.ledger.store.BlockIndexEntry;
 import dev.cairn.ledger.store.BlockStatus;
 import dev.cairn.ledger.store.ChainStore;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -70,6 +71,10 @@ public final class Blockchain {
   private final Map<Hash, RejectedException> failures = new HashMap<>();
   private BlockTree.Node tipNode;
   private volatile BlockIndexEntry tip;
+  /** The indexed header with the most work (not known invalid): where downloads head. */
+  private BlockTree.Node bestHeader;
+  /** The branch from the fork with the best chain up to {@link #bestHeader}, cached. */
+  private List<BlockTree.Node> downloadPath;
   /** A block was connected or disconnected since listeners last heard {@code tipChanged}. */
   private boolean tipMoved;
 
@@ -177,10 +182,18 @@ public final class Blockchain {
       markNewFailed(header, BlockStatus.FAILED);
       throw e;
     }
+    if (known.isEmpty()) {
+      BigInteger work = parent.entry().chainWork().add(CompactTarget.workFor(header.target().toTarget()));
+      if (work.compareTo(headerWorkThreshold()) <= 0) {
+        throw new RejectedException(
+            Reason.TOO_LITTLE_CHAINWORK, "block " + hash + " is on a branch with too little work to keep");
+      }
+    }
     store.indexHeader(header);
     BlockIndexEntry stored = store.storeBody(block);
     BlockTree.Node node = tree.add(stored);
     tree.update(stored);
+    noteHeader(node);
     candidates.add(node);
     failures.clear();
     activateBestChain();
@@ -193,6 +206,204 @@ public final class Blockchain {
     }
     boolean onBest = BlockTree.ancestor(tipNode, Math.min(node.height(), tipNode.height())) == node;
     return new BlockResult(onBest ? Outcome.CONNECTED : Outcome.SIDE_CHAIN, tip);
+  }
+
+  // ---- headers-first sync --------------------------------------------------------------------
+
+  /**
+   * Header chains need more work than this to enter the index: max(minimumChainWork, tip work - 144
+   * blocks of the tip's work). A cheap fork, however long, cannot fill the disk.
+   */
+  public synchronized BigInteger headerWorkThreshold() {
+    BlockIndexEntry t = tipNode.entry();
+    BigInteger tipBlockWork;
+    try {
+      tipBlockWork = CompactTarget.workFor(t.header().target().toTarget());
+    } catch (RejectedException e) {
+      throw new IllegalStateException("the tip has an invalid target", e);
+    }
+    return t.chainWork().subtract(tipBlockWork.multiply(BigInteger.valueOf(144))).max(spec.params().minimumChainWork());
+  }
+
+  /**
+   * Checks consecutive headers without indexing them: {@code pending} (already checked) then
+   * {@code fresh}, the first of them a child of an indexed block. Returns the chain work at the last
+   * header. Each header passes the context-free and contextual rules against its predecessor.
+   */
+  public synchronized BigInteger checkHeaders(List<BlockHeader> pending, List<BlockHeader> fresh) throws RejectedException {
+    BlockHeader first = pending.isEmpty() ? fresh.get(0) : pending.get(0);
+    BlockTree.Node base =
+        tree.get(first.previousHash())
+            .orElseThrow(() -> new RejectedException(Reason.PREV_BLOCK_UNKNOWN, "parent of " + first.hash() + " is unknown"));
+    if (base.entry().status().isFailed()) {
+      throw new RejectedException(Reason.PREV_BLOCK_INVALID, "headers build on an invalid block");
+    }
+    List<Long> window = recentTimestamps(base);
+    java.util.Collections.reverse(window);
+    BigInteger work = base.entry().chainWork();
+    BlockHeader previous = base.entry().header();
+    for (BlockHeader h : pending) {
+      window.add(h.timestamp());
+      work = work.add(CompactTarget.workFor(h.target().toTarget()));
+      previous = h;
+    }
+    long now = time.nowSeconds();
+    for (BlockHeader h : fresh) {
+      Optional<BlockTree.Node> known = tree.get(h.hash());
+      if (known.isPresent() && known.get().entry().status().isFailed()) {
+        throw new RejectedException(Reason.KNOWN_INVALID, "header " + h.hash() + " is known to be invalid");
+      }
+      headerRules.checkContextFree(h);
+      List<Long> recent = new ArrayList<>(window.subList(Math.max(0, window.size() - HeaderRules.MEDIAN_TIME_SPAN), window.size()));
+      java.util.Collections.reverse(recent);
+      headerRules.checkContextual(h, previous, recent, now);
+      window.add(h.timestamp());
+      work = work.add(CompactTarget.workFor(h.target().toTarget()));
+      previous = h;
+    }
+    return work;
+  }
+
+  /**
+   * Checks and indexes consecutive headers (the first a child of an indexed block) in one batch,
+   * if their chain's work passes {@link #headerWorkThreshold()}.
+   */
+  public synchronized void acceptHeaders(List<BlockHeader> headers) throws RejectedException {
+    if (headers.isEmpty()) {
+      return;
+    }
+    BigInteger work = checkHeaders(List.of(), headers);
+    if (work.compareTo(headerWorkThreshold()) <= 0) {
+      throw new RejectedException(Reason.TOO_LITTLE_CHAINWORK, headers.size() + " headers with too little work to index");
+    }
+    for (BlockIndexEntry e : store.indexHeaders(headers)) {
+      BlockTree.Node n = tree.add(e);
+      noteHeader(n);
+    }
+  }
+
+  private void noteHeader(BlockTree.Node n) {
+    if (bestHeader == null || n.entry().chainWork().compareTo(bestHeader.entry().chainWork()) > 0) {
+      bestHeader = n;
+      downloadPath = null;
+    }
+  }
+
+  /**
+   * Blocks of the best header chain whose bodies are missing, lowest first, at most {@code max}:
+   * what to download next.
+   */
+  public synchronized List<BlockIndexEntry> blocksToDownload(int max) {
+    List<BlockIndexEntry> out = new ArrayList<>();
+    if (bestHeader == null || bestHeader.entry().status().isFailed()) {
+      bestHeader = null;
+      for (BlockTree.Node n : tree.all()) {
+        if (!n.entry().status().isFailed() && (bestHeader == null || n.entry().chainWork().compareTo(bestHeader.entry().chainWork()) > 0)) {
+          bestHeader = n;
+        }
+      }
+      downloadPath = null;
+    }
+    if (bestHeader.entry().chainWork().compareTo(tipNode.entry().chainWork()) <= 0) {
+      return out;
+    }
+    // The cached branch stays valid while the tip walks along it: recomputing it per block would
+    // make a long sync quadratic.
+    int from = downloadPath == null ? -1 : positionOnPath(tipNode);
+    if (from < 0) {
+      BlockTree.Node fork = BlockTree.fork(tipNode, bestHeader);
+      downloadPath = new ArrayList<>();
+      for (BlockTree.Node n = bestHeader; n != fork; n = n.parent().orElseThrow()) {
+        downloadPath.add(n);
+      }
+      downloadPath.add(fork);
+      java.util.Collections.reverse(downloadPath);
+      from = 0;
+    }
+    for (int i = from + 1; i < downloadPath.size() && out.size() < max; i++) {
+      BlockTree.Node n = downloadPath.get(i);
+      BlockStatus s = n.entry().status();
+      if (s.isFailed()) {
+        break;
+      }
+      if (!s.has(BlockStatus.HAVE_BODY)) {
+        out.add(n.entry());
+      }
+    }
+    return out;
+  }
+
+  /** Where {@code node} sits on the cached download path (whose first element is its base), or -1. */
+  private int positionOnPath(BlockTree.Node node) {
+    if (downloadPath.isEmpty()) {
+      return -1;
+    }
+    long i = node.height() - downloadPath.get(0).height();
+    return i >= 0 && i < downloadPath.size() && downloadPath.get((int) i) == node ? (int) i : -1;
+  }
+
+  /** A block locator of the best chain: the tip, the 10 before it, then exponentially sparser, then genesis. */
+  public synchronized List<Hash> locator() {
+    List<Hash> out = new ArrayList<>();
+    long step = 1;
+    for (long h = tipNode.height(); h > 0; h -= step) {
+      out.add(BlockTree.ancestor(tipNode, h).hash());
+      if (out.size() >= 10) {
+        step *= 2;
+      }
+    }
+    out.add(spec.genesisHash());
+    return out;
+  }
+
+  /**
+   * Best-chain headers after the first locator hash on the best chain (genesis if none), up to
+   * {@code max} and up to {@code stop} inclusive.
+   */
+  public synchronized List<BlockHeader> headersAfter(List<Hash> locator, Optional<Hash> stop, int max) {
+    long start = 0;
+    for (Hash h : locator) {
+      Optional<BlockTree.Node> n = tree.get(h);
+      if (n.isPresent() && n.get().height() <= tipNode.height() && BlockTree.ancestor(tipNode, n.get().height()) == n.get()) {
+        start = n.get().height();
+        break;
+      }
+    }
+    List<BlockHeader> out = new ArrayList<>();
+    long end = Math.min(tipNode.height(), start + max);
+    if (end <= start) {
+      return out;
+    }
+    BlockTree.Node n = BlockTree.ancestor(tipNode, end);
+    for (; n.height() > start; n = n.parent().orElseThrow()) {
+      out.add(n.entry().header());
+    }
+    java.util.Collections.reverse(out);
+    if (stop.isPresent()) {
+      for (int i = 0; i < out.size(); i++) {
+        if (out.get(i).hash().equals(stop.get())) {
+          return new ArrayList<>(out.subList(0, i + 1));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Up to {@code max} best-chain headers ending at {@code tipHash}, stopping below the first one
+   * {@code known} already (oldest first): what a peer needs to follow a new tip.
+   */
+  public synchronized List<BlockHeader> headersEndingAt(Hash tipHash, int max, java.util.function.Predicate<Hash> known) {
+    List<BlockHeader> out = new ArrayList<>();
+    Optional<BlockTree.Node> start = tree.get(tipHash);
+    for (Optional<BlockTree.Node> n = start; n.isPresent() && out.size() < max && n.get().height() > 0; n = n.get().parent()) {
+      if (known.test(n.get().hash())) {
+        break;
+      }
+      out.add(n.get().entry().header());
+    }
+    java.util.Collections.reverse(out);
+    return out;
   }
 
   /** Records a header that breaks a rule but carries real proof of work, so it is not re-checked. */

@@ -142,6 +142,41 @@ public final class ChainStore implements AutoCloseable {
     return entry;
   }
 
+  /**
+   * Indexes consecutive headers (each the child of the one before; the first's parent indexed) in
+   * one synced batch, skipping those already indexed. Returns their entries in order.
+   */
+  public synchronized List<BlockIndexEntry> indexHeaders(List<BlockHeader> headers) {
+    List<BlockIndexEntry> out = new ArrayList<>(headers.size());
+    if (headers.isEmpty()) {
+      return out;
+    }
+    BlockIndexEntry parent =
+        indexEntry(headers.get(0).previousHash())
+            .orElseThrow(() -> new IllegalArgumentException("parent of " + headers.get(0).hash() + " is not indexed"));
+    try (KeyValueStore.Batch batch = kv.batch()) {
+      for (BlockHeader header : headers) {
+        if (!header.previousHash().equals(parent.hash()) || header.height() != parent.height() + 1) {
+          throw new IllegalArgumentException("header " + header.hash() + " does not extend " + parent.hash());
+        }
+        Optional<BlockIndexEntry> existing = indexEntry(header.hash());
+        BlockIndexEntry entry;
+        if (existing.isPresent()) {
+          entry = existing.get();
+        } else {
+          entry =
+              new BlockIndexEntry(
+                  header, parent.chainWork().add(CompactTarget.workFor(targetOf(header))), BlockStatus.HEADER_ONLY);
+          batch.put(Column.BLOCK_INDEX, Codec.key(entry.hash()), entry.encode());
+        }
+        out.add(entry);
+        parent = entry;
+      }
+      batch.commit(true);
+    }
+    return out;
+  }
+
   /** Writes (or overwrites) an index entry, e.g. to record a status change. */
   public synchronized void putIndexEntry(BlockIndexEntry entry) {
     try (KeyValueStore.Batch batch = kv.batch()) {
