@@ -46,6 +46,9 @@ final class DevnetCommand implements Callable<Integer> {
   @Option(names = "--accounts", defaultValue = "4", description = "Dev accounts to fund in a new devnet (default: ${DEFAULT-VALUE}).")
   int accounts;
 
+  @Option(names = "--nodes", defaultValue = "3", description = "Nodes to run, all mining; the first is the others' bootstrap (default: ${DEFAULT-VALUE}).")
+  int nodes;
+
   @Option(names = "--reset", defaultValue = "false", description = "Delete the devnet in --dir and start a fresh one (default: ${DEFAULT-VALUE}).")
   boolean reset;
 
@@ -54,6 +57,9 @@ final class DevnetCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     options.validate(commandSpec.commandLine());
+    if (nodes < 1 || nodes > 16) {
+      throw new CommandLine.ParameterException(commandSpec.commandLine(), "--nodes must be between 1 and 16");
+    }
     if (accounts < 1 || accounts > 100) {
       throw new CommandLine.ParameterException(commandSpec.commandLine(), "--accounts must be between 1 and 100");
     }
@@ -77,25 +83,39 @@ final class DevnetCommand implements Callable<Integer> {
       System.err.println("(start over with: ./cairn devnet --reset)");
       return 1;
     }
-    NodeConfig config =
-        new NodeConfig(
-            spec, dir.resolve("node-0"), options.p2pHost, options.p2pPort, options.rpcHost, options.rpcPort,
-            options.httpHost, options.httpPort, true, Optional.of(keys.get(0).address()), options.minerThreads,
-            options.storeConfig(), MempoolPolicy.DEFAULT);
-    Node node = new Node(config);
+    List<Node> running = new ArrayList<>();
     try {
-      node.start();
+      for (int i = 0; i < nodes; i++) {
+        int p2pPort = options.p2pPort == 0 ? 0 : options.p2pPort + 2 * i;
+        List<dev.cairn.p2p.HostPort> bootstrap =
+            i == 0 ? List.of() : List.of(new dev.cairn.p2p.HostPort("127.0.0.1", running.get(0).p2pPort()));
+        NodeConfig config =
+            new NodeConfig(
+                spec, dir.resolve("node-" + i), options.p2pHost, p2pPort, options.rpcHost,
+                options.rpcPort == 0 ? 0 : options.rpcPort + 2 * i, options.httpHost,
+                options.httpPort == 0 ? 0 : options.httpPort + i, true, Optional.of(keys.get(i % keys.size()).address()),
+                options.minerThreads, options.storeConfig(), MempoolPolicy.DEFAULT,
+                options.p2pConfig(commandSpec.commandLine(), p2pPort, bootstrap));
+        running.add(new Node(config).start());
+      }
     } catch (RuntimeException | IOException e) {
       System.err.println("error: " + e.getMessage());
+      closeAll(running);
       return 1;
     }
-    printWelcome(spec, keys, node);
-    NodeRunner.runUntilStopped(node);
+    printWelcome(spec, keys, running);
+    NodeRunner.runUntilStopped(() -> closeAll(running));
     return 0;
   }
 
+  private static void closeAll(List<Node> running) {
+    for (int i = running.size() - 1; i >= 0; i--) {
+      running.get(i).close();
+    }
+  }
+
   private DevnetSpecs.Devnet create() throws ChainSpecException, IOException {
-    CompactTarget target = calibrate(options.minerThreads);
+    CompactTarget target = calibrate(options.minerThreads * nodes);
     DevnetSpecs.Devnet devnet =
         DevnetSpecs.generate(System.currentTimeMillis() / 1000, new SecureRandom(), accounts, DEV_FUNDING, target);
     Files.createDirectories(dir.resolve("dev-keys"));
@@ -174,17 +194,22 @@ final class DevnetCommand implements Callable<Integer> {
     }
   }
 
-  private void printWelcome(ChainSpec spec, List<PrivateKey> keys, Node node) {
+  private void printWelcome(ChainSpec spec, List<PrivateKey> keys, List<Node> running) {
     String prefix = spec.params().addressPrefix();
-    String rpc = options.rpcHost + ":" + node.rpcPort();
-    String nodeFlag = node.rpcPort() == 9701 && options.rpcHost.equals("127.0.0.1") ? "" : " --node " + rpc;
+    Node first = running.get(0);
+    String rpc = options.rpcHost + ":" + first.rpcPort();
+    String nodeFlag = first.rpcPort() == 9701 && options.rpcHost.equals("127.0.0.1") ? "" : " --node " + rpc;
     StringBuilder sb = new StringBuilder();
     sb.append('\n')
-        .append("Cairn devnet ").append(spec.chainId())
-        .append(" is running: blocks every ~").append(DevnetSpecs.SPACING_SECONDS).append(" s, mined by dev-0.\n")
-        .append("  explorer    http://").append(options.httpHost).append(':').append(node.httpPort()).append("/\n")
-        .append("  client API  ").append(rpc).append("  (gRPC, with reflection)\n")
-        .append("  data        ").append(dir.toAbsolutePath()).append('\n')
+        .append("Cairn devnet ").append(spec.chainId()).append(" is running: ").append(running.size())
+        .append(" node(s) mining, a block every ~").append(DevnetSpecs.SPACING_SECONDS).append(" s.\n");
+    for (int i = 0; i < running.size(); i++) {
+      Node n = running.get(i);
+      sb.append("  node-").append(i).append("  explorer http://").append(options.httpHost).append(':').append(n.httpPort())
+          .append("/  client API ").append(options.rpcHost).append(':').append(n.rpcPort())
+          .append("  peers ").append(n.p2pPort()).append(i == 0 ? "  (bootstrap)" : "").append('\n');
+    }
+    sb.append("  data    ").append(dir.toAbsolutePath()).append('\n')
         .append("\nDev accounts (").append(DEV_FUNDING).append(" coins each at genesis):\n");
     for (int i = 0; i < keys.size(); i++) {
       sb.append("  dev-").append(i).append("  ").append(keys.get(i).address().toText(prefix))
@@ -196,7 +221,7 @@ final class DevnetCommand implements Callable<Integer> {
         .append("  ./cairn wallet send --from dev0 --to \"$(./cairn wallet address alice").append(nodeFlag)
         .append(")\" --amount 25").append(nodeFlag).append('\n')
         .append("  ./cairn wallet balance alice").append(nodeFlag).append('\n')
-        .append("\nCtrl-C stops the node; ./cairn devnet starts it again where it left off.\n");
+        .append("\nCtrl-C stops every node; ./cairn devnet starts them again where they left off.\n");
     System.out.println(sb);
   }
 }

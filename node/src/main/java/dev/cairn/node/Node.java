@@ -9,6 +9,7 @@ import dev.cairn.consensus.SignatureCache;
 import dev.cairn.consensus.SignatureVerifier;
 import dev.cairn.consensus.TimeSource;
 import dev.cairn.ledger.store.ChainStore;
+import dev.cairn.p2p.PeerNetwork;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -44,6 +45,7 @@ public final class Node implements AutoCloseable {
   private Server rpcServer;
   private HealthStatusManager health;
   private ExplorerServer explorer;
+  private PeerNetwork network;
   private boolean closed;
 
   public Node(NodeConfig config) {
@@ -65,7 +67,8 @@ public final class Node implements AutoCloseable {
       mempool = new Mempool(store, config.mempoolPolicy(), signatures, time);
       chain.addListener(mempool);
       assembler = new BlockAssembler(chain, mempool, time);
-      queries = new NodeQueries(chain, mempool);
+      network = new PeerNetwork(config.p2p(), chain, mempool, AGENT).start();
+      queries = new NodeQueries(chain, mempool, network::peers);
       startRpc();
       explorer = ExplorerServer.start(queries, config.httpHost(), config.httpPort());
       if (config.mine()) {
@@ -73,8 +76,9 @@ public final class Node implements AutoCloseable {
         m.start();
         miner = Optional.of(m);
       }
-      LOG.info("node up on {}: client API {}:{}, explorer http://{}:{}/, data {}",
-          config.spec().name(), config.rpcHost(), rpcPort(), config.httpHost(), httpPort(), config.dataDir());
+      LOG.info("node up on {} ({}): peers {}:{}, client API {}:{}, explorer http://{}:{}/, data {}",
+          config.spec().name(), config.spec().chainId(), config.p2pHost(), p2pPort(), config.rpcHost(), rpcPort(),
+          config.httpHost(), httpPort(), config.dataDir());
       return this;
     } catch (IOException | RuntimeException e) {
       close();
@@ -103,6 +107,14 @@ public final class Node implements AutoCloseable {
       t.setDaemon(true);
       return t;
     };
+  }
+
+  public int p2pPort() {
+    return network.port();
+  }
+
+  public PeerNetwork network() {
+    return network;
   }
 
   public int rpcPort() {
@@ -148,6 +160,9 @@ public final class Node implements AutoCloseable {
     }
     closed = true;
     miner.ifPresent(Miner::close);
+    if (network != null) {
+      network.close();
+    }
     if (health != null) {
       health.enterTerminalState();
     }

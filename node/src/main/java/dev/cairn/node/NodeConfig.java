@@ -4,7 +4,9 @@ import dev.cairn.consensus.MempoolPolicy;
 import dev.cairn.ledger.Address;
 import dev.cairn.ledger.ChainSpec;
 import dev.cairn.ledger.store.StoreConfig;
+import dev.cairn.p2p.P2pConfig;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -24,27 +26,37 @@ public record NodeConfig(
     Optional<Address> minerAddress,
     int minerThreads,
     StoreConfig storeConfig,
-    MempoolPolicy mempoolPolicy) {
+    MempoolPolicy mempoolPolicy,
+    P2pConfig p2p) {
 
   public NodeConfig {
     if (mine && minerAddress.isEmpty()) {
       throw new IllegalArgumentException("--mine needs --miner-address");
+    }
+    if (!p2p.listenHost().equals(p2pHost) || p2p.listenPort() != p2pPort) {
+      p2p = p2p.withListen(p2pHost, p2pPort, p2p.advertisedHost());
     }
     if (minerThreads < 1) {
       throw new IllegalArgumentException("--miner-threads must be at least 1");
     }
   }
 
-  /** A regtest-style configuration on loopback with every port chosen by the OS (tests). */
+  /** A configuration on loopback with every port chosen by the OS and fast network timers (tests). */
   public static NodeConfig forTests(ChainSpec spec, Path dataDir) {
     return new NodeConfig(
         spec, dataDir, "127.0.0.1", 0, "127.0.0.1", 0, "127.0.0.1", 0, false, Optional.empty(), 1,
-        new StoreConfig(16L << 20, 4L << 20, 64), MempoolPolicy.DEFAULT);
+        new StoreConfig(16L << 20, 4L << 20, 64), MempoolPolicy.DEFAULT, P2pConfig.forTests(List.of()));
   }
 
   public NodeConfig withMining(Address address, int threads) {
     return new NodeConfig(
         spec, dataDir, p2pHost, p2pPort, rpcHost, rpcPort, httpHost, httpPort, true, Optional.of(address), threads,
-        storeConfig, mempoolPolicy);
+        storeConfig, mempoolPolicy, p2p);
+  }
+
+  public NodeConfig withP2p(P2pConfig newP2p) {
+    return new NodeConfig(
+        spec, dataDir, p2pHost, p2pPort, rpcHost, rpcPort, httpHost, httpPort, mine, minerAddress, minerThreads,
+        storeConfig, mempoolPolicy, newP2p);
   }
 }

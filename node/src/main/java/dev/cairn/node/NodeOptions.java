@@ -22,6 +22,18 @@ final class NodeOptions {
   @Option(names = "--http-port", defaultValue = "8080", description = "Explorer (HTTP) port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   int httpPort;
 
+  @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "A peer to dial first and keep re-dialling; repeatable. Without any, this node serves as a bootstrap node.")
+  java.util.List<String> bootstrap = new java.util.ArrayList<>();
+
+  @Option(names = "--p2p-advertise-host", description = "Host other peers should dial to reach this node (default: the --p2p-host, or 127.0.0.1 if that is 0.0.0.0).")
+  java.util.Optional<String> advertiseHost;
+
+  @Option(names = "--max-outbound", defaultValue = "8", description = "Outbound peer connections to keep (default: ${DEFAULT-VALUE}).")
+  int maxOutbound;
+
+  @Option(names = "--max-inbound", defaultValue = "125", description = "Inbound peer connections to accept at most (default: ${DEFAULT-VALUE}).")
+  int maxInbound;
+
   @Option(names = "--miner-threads", defaultValue = "1", description = "Threads searching for proof of work (default: ${DEFAULT-VALUE}).")
   int minerThreads;
 
@@ -40,6 +52,25 @@ final class NodeOptions {
     if (cacheMb < 16 || cacheMb > 65_536) {
       throw new picocli.CommandLine.ParameterException(commandLine, "--cache-mb must be between 16 and 65536");
     }
+  }
+
+  /** The p2p settings for a node listening on {@code port} (devnet nodes shift the base port). */
+  dev.cairn.p2p.P2pConfig p2pConfig(picocli.CommandLine commandLine, int port, java.util.List<dev.cairn.p2p.HostPort> extraBootstrap) {
+    java.util.List<dev.cairn.p2p.HostPort> peers = new java.util.ArrayList<>(extraBootstrap);
+    for (String b : bootstrap) {
+      try {
+        peers.add(dev.cairn.p2p.HostPort.parse(b));
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.ParameterException(commandLine, "--bootstrap: " + e.getMessage());
+      }
+    }
+    if (maxOutbound < 0 || maxOutbound > 1_000 || maxInbound < 0 || maxInbound > 10_000) {
+      throw new picocli.CommandLine.ParameterException(commandLine, "--max-outbound must be 0-1000 and --max-inbound 0-10000");
+    }
+    String advertised = advertiseHost.orElse(p2pHost.equals("0.0.0.0") || p2pHost.equals("::") ? "127.0.0.1" : p2pHost);
+    return new dev.cairn.p2p.P2pConfig(
+        p2pHost, port, advertised, peers, maxOutbound, maxInbound, java.time.Duration.ofSeconds(10),
+        java.time.Duration.ofSeconds(10), java.time.Duration.ofMillis(200));
   }
 
   dev.cairn.ledger.store.StoreConfig storeConfig() {

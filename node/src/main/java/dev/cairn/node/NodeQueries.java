@@ -18,12 +18,14 @@ import dev.cairn.ledger.Transfer;
 import dev.cairn.ledger.store.BlockIndexEntry;
 import dev.cairn.ledger.store.ChainStore;
 import dev.cairn.ledger.store.TxLocation;
+import dev.cairn.p2p.PeerStatus;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.Set;
 
 /**
@@ -37,11 +39,20 @@ public final class NodeQueries {
   private final Blockchain chain;
   private final ChainStore store;
   private final Mempool mempool;
+  private final Supplier<List<PeerStatus>> peers;
 
-  public NodeQueries(Blockchain chain, Mempool mempool) {
+  public NodeQueries(Blockchain chain, Mempool mempool, Supplier<List<PeerStatus>> peers) {
     this.chain = chain;
     this.store = chain.store();
     this.mempool = mempool;
+    this.peers = peers;
+  }
+
+  /** The connected peers, most recent first. */
+  public List<PeerStatus> peers() {
+    List<PeerStatus> out = new ArrayList<>(peers.get());
+    out.sort(java.util.Comparator.comparingLong(PeerStatus::id).reversed());
+    return out;
   }
 
   public Blockchain chain() {

@@ -40,7 +40,7 @@ class ExplorerInternalErrorTest {
     try {
       Blockchain chain = new Blockchain(store, TimeSource.SYSTEM, new SignatureVerifier(new SignatureCache(16), pool, 1));
       Mempool mempool = new Mempool(store, MempoolPolicy.DEFAULT, new SignatureCache(16), TimeSource.SYSTEM);
-      try (ExplorerServer server = ExplorerServer.start(new NodeQueries(chain, mempool), "127.0.0.1", 0)) {
+      try (ExplorerServer server = ExplorerServer.start(new NodeQueries(chain, mempool, java.util.List::of), "127.0.0.1", 0)) {
         HttpClient client = HttpClient.newHttpClient();
         URI uri = URI.create("http://127.0.0.1:" + server.port() + "/api/block-height/0");
         HttpResponse<String> ok = client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
