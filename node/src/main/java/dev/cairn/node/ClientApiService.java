@@ -8,6 +8,7 @@ import dev.cairn.ledger.Hash;
 import dev.cairn.ledger.RejectedException;
 import dev.cairn.ledger.Transaction;
 import dev.cairn.ledger.store.BlockIndexEntry;
+import dev.cairn.p2p.PeerStatus;
 import dev.cairn.proto.v1.ClientServiceGrpc;
 import dev.cairn.proto.v1.GetAccountRequest;
 import dev.cairn.proto.v1.GetAccountResponse;
@@ -19,6 +20,10 @@ import dev.cairn.proto.v1.GetHeadersRequest;
 import dev.cairn.proto.v1.GetHeadersResponse;
 import dev.cairn.proto.v1.GetMerkleProofRequest;
 import dev.cairn.proto.v1.GetMerkleProofResponse;
+import dev.cairn.proto.v1.GetPeersRequest;
+import dev.cairn.proto.v1.GetPeersResponse;
+import dev.cairn.proto.v1.PeerDirection;
+import dev.cairn.proto.v1.PeerInfo;
 import dev.cairn.proto.v1.GetTransactionRequest;
 import dev.cairn.proto.v1.GetTransactionResponse;
 import dev.cairn.proto.v1.SubmitTransactionRequest;
@@ -202,6 +207,25 @@ final class ClientApiService extends ClientServiceGrpc.ClientServiceImplBase {
             .setIndex((int) p.proof().index())
             .setTreeSize((int) p.proof().treeSize());
     p.proof().path().forEach(h -> b.addPath(bytes(h)));
+    out.onNext(b.build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void getPeers(GetPeersRequest request, StreamObserver<GetPeersResponse> out) {
+    GetPeersResponse.Builder b = GetPeersResponse.newBuilder();
+    for (PeerStatus p : queries.peers()) {
+      b.addPeers(
+          PeerInfo.newBuilder()
+              .setAddress(p.address())
+              .setDirection(p.inbound() ? PeerDirection.PEER_DIRECTION_INBOUND : PeerDirection.PEER_DIRECTION_OUTBOUND)
+              .setHeight(p.height())
+              .setAgent(p.agent())
+              .setConnectedSince(p.connectedSince())
+              .setBytesIn(p.bytesIn())
+              .setBytesOut(p.bytesOut())
+              .setListenAddress(p.listenAddress()));
+    }
     out.onNext(b.build());
     out.onCompleted();
   }

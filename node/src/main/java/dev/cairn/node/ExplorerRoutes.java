@@ -43,6 +43,7 @@ final class ExplorerRoutes {
     routes.get("/api/block-height/{height}", this::blockHeight);
     routes.get("/api/tx/{txid}", this::transaction);
     routes.get("/api/address/{address}", this::address);
+    routes.get("/api/peers", ctx -> json(ctx, views.peers(queries.peers())));
   }
 
   private void blocksFrom(Context ctx, long start) {

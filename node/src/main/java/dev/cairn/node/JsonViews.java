@@ -148,4 +148,21 @@ final class JsonViews {
   private String address(Address a) {
     return a.toText(prefix);
   }
+
+  ArrayNode peers(List<dev.cairn.p2p.PeerStatus> peers) {
+    ArrayNode out = JSON.arrayNode();
+    for (dev.cairn.p2p.PeerStatus p : peers) {
+      ObjectNode o = out.addObject();
+      o.put("id", p.id());
+      o.put("address", p.address());
+      o.put("direction", p.inbound() ? "inbound" : "outbound");
+      o.put("height", p.height());
+      o.put("agent", p.agent());
+      o.put("connected_since", p.connectedSince());
+      o.put("bytes_in", p.bytesIn());
+      o.put("bytes_out", p.bytesOut());
+      o.put("listen_address", p.listenAddress());
+    }
+    return out;
+  }
 }
