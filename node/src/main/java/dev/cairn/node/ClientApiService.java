@@ -9,7 +9,12 @@ import dev.cairn.ledger.RejectedException;
 import dev.cairn.ledger.Transaction;
 import dev.cairn.ledger.store.BlockIndexEntry;
 import dev.cairn.p2p.PeerStatus;
+import dev.cairn.proto.v1.AddressHistoryEntry;
 import dev.cairn.proto.v1.ClientServiceGrpc;
+import dev.cairn.proto.v1.EstimateFeeRequest;
+import dev.cairn.proto.v1.EstimateFeeResponse;
+import dev.cairn.proto.v1.GetAddressHistoryRequest;
+import dev.cairn.proto.v1.GetAddressHistoryResponse;
 import dev.cairn.proto.v1.GetAccountRequest;
 import dev.cairn.proto.v1.GetAccountResponse;
 import dev.cairn.proto.v1.GetBlockRequest;
@@ -227,6 +232,65 @@ final class ClientApiService extends ClientServiceGrpc.ClientServiceImplBase {
               .setListenAddress(p.listenAddress()));
     }
     out.onNext(b.build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void getAddressHistory(GetAddressHistoryRequest request, StreamObserver<GetAddressHistoryResponse> out) {
+    Address address;
+    try {
+      address = Address.parse(request.getAddress(), queries.addressPrefix());
+    } catch (Address.InvalidAddressException e) {
+      out.onError(GrpcErrors.rejected(e));
+      return;
+    }
+    Optional<Hash> after = Optional.empty();
+    if (!request.getAfterTxid().isEmpty()) {
+      after = hash(request.getAfterTxid(), "after_txid", out);
+      if (after.isEmpty()) {
+        return;
+      }
+    }
+    int limit = request.getLimit() == 0 ? 25 : (int) Math.min(request.getLimit(), NodeQueries.MAX_HISTORY_PAGE);
+    Optional<java.util.List<NodeQueries.TxView>> page = queries.addressHistory(address, after, limit);
+    if (page.isEmpty()) {
+      out.onError(GrpcErrors.invalidArgument("bad-cursor", "txid " + after.get() + " is not in this address's history"));
+      return;
+    }
+    GetAddressHistoryResponse.Builder b =
+        GetAddressHistoryResponse.newBuilder().setTotalConfirmed(queries.account(address).txCount());
+    if (after.isEmpty()) {
+      for (dev.cairn.ledger.Transfer t : queries.pendingFor(address)) {
+        b.addPending(
+            AddressHistoryEntry.newBuilder()
+                .setTransaction(dev.cairn.proto.v1.Transaction.newBuilder().setCanonical(ByteString.copyFrom(t.encoded())))
+                .setStatus(TransactionStatus.TRANSACTION_STATUS_PENDING));
+      }
+    }
+    for (NodeQueries.TxView v : page.get()) {
+      AddressHistoryEntry.Builder e =
+          AddressHistoryEntry.newBuilder()
+              .setTransaction(dev.cairn.proto.v1.Transaction.newBuilder().setCanonical(ByteString.copyFrom(v.tx().encoded())));
+      v.confirmation()
+          .ifPresent(
+              c ->
+                  e.setStatus(TransactionStatus.TRANSACTION_STATUS_CONFIRMED)
+                      .setBlockHash(bytes(c.blockHash()))
+                      .setBlockHeight(c.height())
+                      .setConfirmations(c.confirmations())
+                      .setBlockTime(c.blockTime()));
+      b.addConfirmed(e);
+    }
+    out.onNext(b.build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void estimateFee(EstimateFeeRequest request, StreamObserver<EstimateFeeResponse> out) {
+    int wanted = Math.max(1, request.getTargetBlocks());
+    java.util.SortedMap<Integer, Double> estimates = queries.feeEstimates();
+    int target = estimates.headMap(wanted + 1).isEmpty() ? estimates.firstKey() : estimates.headMap(wanted + 1).lastKey();
+    out.onNext(EstimateFeeResponse.newBuilder().setFeePerByte(estimates.get(target)).setTargetBlocks(target).build());
     out.onCompleted();
   }
 

@@ -233,4 +233,125 @@ public final class NodeQueries {
     mempool.pendingTo(address).forEach(t -> ids.add(t.id()));
     return ids.size();
   }
+
+  // ---- address history -----------------------------------------------------------------------
+
+  /** Pages of address history hold at most this many transactions. */
+  public static final int MAX_HISTORY_PAGE = 50;
+
+  /**
+   * Up to {@code limit} confirmed transactions touching {@code address}, newest first, after the
+   * cursor {@code afterTxid} (exclusive; empty: from the newest). Empty result if the cursor is not
+   * in the address's history. O(limit) through the address index.
+   */
+  public Optional<List<TxView>> addressHistory(Address address, Optional<Hash> afterTxid, int limit) {
+    long before = Long.MAX_VALUE;
+    if (afterTxid.isPresent()) {
+      Optional<Long> seq = store.addressTxSequence(address, afterTxid.get());
+      if (seq.isEmpty()) {
+        return Optional.empty();
+      }
+      before = seq.get();
+    }
+    List<TxView> out = new ArrayList<>();
+    for (dev.cairn.ledger.store.AddressTx entry : store.addressHistory(address, before, Math.min(limit, MAX_HISTORY_PAGE))) {
+      transaction(entry.txid()).ifPresent(out::add);
+    }
+    return Optional.of(out);
+  }
+
+  /** Pending transactions touching {@code address}, newest first. */
+  public List<Transfer> pendingFor(Address address) {
+    List<Transfer> out = new ArrayList<>();
+    for (Mempool.Entry e : mempool.entries()) {
+      if (e.tx().senderAddress().equals(address) || e.tx().recipient().equals(address)) {
+        out.add(e.tx());
+      }
+    }
+    return out;
+  }
+
+  // ---- mempool and fees ----------------------------------------------------------------------
+
+  /** A fee-rate bucket: transactions paying at least {@code minFeeRate} units per byte (and less than the bucket above). */
+  public record FeeBucket(double minFeeRate, int count, long bytes) {}
+
+  /** What the mempool holds, with its fee-rate histogram (highest rates first). */
+  public record MempoolSummary(int count, long bytes, Amount totalFee, List<FeeBucket> histogram) {}
+
+  private static final double[] BUCKET_EDGES = {1000, 500, 300, 200, 150, 100, 75, 50, 40, 30, 25, 20, 15, 12, 10, 5, 2, 1, 0};
+
+  public MempoolSummary mempoolSummary() {
+    List<Mempool.Entry> entries = mempool.entries();
+    int[] counts = new int[BUCKET_EDGES.length];
+    long[] bytes = new long[BUCKET_EDGES.length];
+    long totalBytes = 0;
+    long totalFee = 0;
+    for (Mempool.Entry e : entries) {
+      double rate = feeRate(e.tx());
+      int b = 0;
+      while (b < BUCKET_EDGES.length - 1 && rate < BUCKET_EDGES[b]) {
+        b++;
+      }
+      counts[b]++;
+      bytes[b] += e.tx().size();
+      totalBytes += e.tx().size();
+      totalFee += e.tx().fee().units();
+    }
+    List<FeeBucket> histogram = new ArrayList<>();
+    for (int b = 0; b < BUCKET_EDGES.length; b++) {
+      if (counts[b] > 0) {
+        histogram.add(new FeeBucket(BUCKET_EDGES[b], counts[b], bytes[b]));
+      }
+    }
+    return new MempoolSummary(entries.size(), totalBytes, Amount.units(Math.min(totalFee, Amount.MAX_MONEY)), histogram);
+  }
+
+  /** The most recent mempool transactions, newest first. */
+  public List<Transfer> recentMempool(int limit) {
+    List<Transfer> out = new ArrayList<>();
+    for (Mempool.Entry e : mempool.entries()) {
+      if (out.size() >= limit) {
+        break;
+      }
+      out.add(e.tx());
+    }
+    return out;
+  }
+
+  static double feeRate(Transfer t) {
+    return (double) t.fee().units() / t.size();
+  }
+
+  /** Confirmation targets the fee estimates are given for, in blocks. */
+  public static final List<Integer> FEE_TARGETS = List.of(1, 2, 3, 6, 12, 24, 144);
+
+  /**
+   * Fee-rate estimates (base units per byte) per confirmation target, from the mempool: to be in
+   * one of the next n blocks, a transaction must outbid the transaction that sits at n blocks'
+   * worth of bytes when the mempool is ordered by fee rate (as the block assembler orders it); if
+   * the mempool fits in n blocks, the minimum relay fee is enough. Never below the minimum relay
+   * fee. (docs/API.md, "Fee estimates")
+   */
+  public java.util.SortedMap<Integer, Double> feeEstimates() {
+    List<Mempool.Entry> entries = new ArrayList<>(mempool.entries());
+    entries.sort(java.util.Comparator.comparingDouble((Mempool.Entry e) -> feeRate(e.tx())).reversed());
+    long perBlock = chain.spec().params().maxBlockSize() - BlockHeader.SIZE - 4 - dev.cairn.ledger.Coinbase.SIZE;
+    double floor = mempool.policy().minFeePerByte();
+    java.util.SortedMap<Integer, Double> out = new java.util.TreeMap<>();
+    for (int target : FEE_TARGETS) {
+      long capacity = perBlock * target;
+      long used = 0;
+      double estimate = floor;
+      for (Mempool.Entry e : entries) {
+        used += e.tx().size();
+        if (used > capacity) {
+          estimate = Math.max(floor, feeRate(e.tx()) + 1);
+          break;
+        }
+      }
+      out.put(target, estimate);
+    }
+    return out;
+  }
 }

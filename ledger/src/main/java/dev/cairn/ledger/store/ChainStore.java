@@ -303,6 +303,11 @@ public final class ChainStore implements AutoCloseable {
     return kv.get(Column.ADDRESS_COUNTS, address.toByteArray()).map(v -> Codec.readU64(v, 0)).orElse(0L);
   }
 
+  /** Where {@code txid} sits in {@code address}'s history, if it is there (for cursors). */
+  public Optional<Long> addressTxSequence(Address address, Hash txid) {
+    return kv.get(Column.ADDRESS_TX, Codec.addressTxKey(address, txid)).map(v -> Codec.readU64(v, 0));
+  }
+
   /**
    * Up to {@code limit} history entries of {@code address}, newest first, starting below {@code
    * beforeSequence} (exclusive); pass {@link Long#MAX_VALUE} for the newest. O(limit).
@@ -392,6 +397,7 @@ public final class ChainStore implements AutoCloseable {
       long count = addressTxCount(h.getKey());
       previousCounts.put(h.getKey(), count);
       for (Hash txid : h.getValue()) {
+        batch.put(Column.ADDRESS_TX, Codec.addressTxKey(h.getKey(), txid), Codec.u64(count));
         batch.put(Column.ADDRESS_INDEX, Codec.addressSeqKey(h.getKey(), count++), Codec.key(txid));
       }
       batch.put(Column.ADDRESS_COUNTS, h.getKey().toByteArray(), Codec.u64(count));
@@ -444,7 +450,10 @@ public final class ChainStore implements AutoCloseable {
               (address, previous) -> {
                 long count = addressTxCount(address);
                 for (long seq = previous; seq < count; seq++) {
-                  batch.delete(Column.ADDRESS_INDEX, Codec.addressSeqKey(address, seq));
+                  byte[] key = Codec.addressSeqKey(address, seq);
+                  kv.get(Column.ADDRESS_INDEX, key)
+                      .ifPresent(txid -> batch.delete(Column.ADDRESS_TX, Codec.addressTxKey(address, Hash.of(txid))));
+                  batch.delete(Column.ADDRESS_INDEX, key);
                 }
                 if (previous == 0) {
                   batch.delete(Column.ADDRESS_COUNTS, address.toByteArray());

@@ -14,6 +14,8 @@ public enum Column {
   ADDRESS_INDEX("address_index"),
   /** address -> number of entries in its history (the next sequence number). */
   ADDRESS_COUNTS("address_counts"),
+  /** address ‖ txid -> sequence: where a transaction sits in an address's history (cursors). */
+  ADDRESS_TX("address_tx"),
   /** address -> balance ‖ immature ‖ nonce, at the tip. */
   ACCOUNTS("accounts"),
   /** block hash -> what connecting it overwrote, to disconnect it again. */

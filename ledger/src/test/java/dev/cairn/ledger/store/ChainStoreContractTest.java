@@ -47,7 +47,7 @@ abstract class ChainStoreContractTest {
     Map<Column, Map<String, String>> out = new LinkedHashMap<>();
     HexFormat hex = HexFormat.of();
     for (Column c :
-        List.of(Column.ACCOUNTS, Column.ADDRESS_INDEX, Column.ADDRESS_COUNTS, Column.TX_INDEX, Column.MAIN_CHAIN, Column.UNDO)) {
+        List.of(Column.ACCOUNTS, Column.ADDRESS_INDEX, Column.ADDRESS_COUNTS, Column.ADDRESS_TX, Column.TX_INDEX, Column.MAIN_CHAIN, Column.UNDO)) {
       Map<String, String> entries = new TreeMap<>();
       kv.scan(c, new byte[0], new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff}, false, (k, v) -> {
         entries.put(hex.formatHex(k), hex.formatHex(v));
@@ -140,6 +140,7 @@ abstract class ChainStoreContractTest {
           break;
         }
         page.forEach(t -> paged.add(t.txid()));
+        page.forEach(t -> assertThat(store.addressTxSequence(e.getKey(), t.txid())).contains(t.sequence()));
         before = page.get(page.size() - 1).sequence();
       }
       assertThat(paged).containsExactlyElementsOf(newestFirst);
