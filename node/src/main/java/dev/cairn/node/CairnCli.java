@@ -19,6 +19,26 @@ public final class CairnCli implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new CairnCli()).execute(args));
+    System.exit(run(args, System.getenv()));
+  }
+
+  /** Runs the command with option defaults from {@code env} and the config file. */
+  static int run(String[] args, java.util.Map<String, String> env) {
+    CommandLine cli = new CommandLine(new CairnCli());
+    try {
+      ConfigDefaults defaults = ConfigDefaults.load(args, env);
+      cli.setDefaultValueProvider(defaults);
+      CommandLine.ParseResult parsed = cli.parseArgs(args);
+      while (parsed.hasSubcommand()) {
+        parsed = parsed.subcommand();
+      }
+      defaults.checkKeys(parsed.commandSpec());
+    } catch (ConfigDefaults.ConfigException e) {
+      System.err.println("error: " + e.getMessage());
+      return 2;
+    } catch (CommandLine.ParameterException e) {
+      // execute() below reports it with the usage text.
+    }
+    return cli.execute(args);
   }
 }

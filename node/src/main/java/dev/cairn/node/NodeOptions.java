@@ -22,7 +22,13 @@ final class NodeOptions {
   @Option(names = "--http-port", defaultValue = "8080", description = "Explorer (HTTP) port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   int httpPort;
 
-  @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "A peer to dial first and keep re-dialling; repeatable. Without any, this node serves as a bootstrap node.")
+  @Option(names = "--config", paramLabel = "FILE", description = "A TOML file of option values (keys named like the options, e.g. rpc-port = 9701). Flags win over CAIRN_* environment variables, which win over the file.")
+  java.util.Optional<java.nio.file.Path> config;
+
+  @Option(names = "--log-level", defaultValue = "info", description = "Log level: error, warn, info, debug or trace (default: ${DEFAULT-VALUE}).")
+  String logLevel;
+
+  @Option(names = "--bootstrap", split = ",", paramLabel = "HOST:PORT", description = "A peer to dial first and keep re-dialling; repeatable. Without any, this node serves as a bootstrap node.")
   java.util.List<String> bootstrap = new java.util.ArrayList<>();
 
   @Option(names = "--p2p-advertise-host", description = "Host other peers should dial to reach this node (default: the --p2p-host, or 127.0.0.1 if that is 0.0.0.0).")
@@ -41,6 +47,7 @@ final class NodeOptions {
   int cacheMb;
 
   void validate(picocli.CommandLine commandLine) {
+    LogLevel.apply(commandLine, logLevel);
     for (int port : new int[] {p2pPort, rpcPort, httpPort}) {
       if (port < 0 || port > 65_535) {
         throw new picocli.CommandLine.ParameterException(commandLine, "ports must be between 0 and 65535, got " + port);
