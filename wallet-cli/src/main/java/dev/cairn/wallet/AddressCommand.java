@@ -21,7 +21,7 @@ final class AddressCommand extends WalletCommand {
       prefix = network.network.get().prefix();
     } else {
       try (NodeClient node = connect()) {
-        prefix = node.chainInfo().addressPrefix();
+        prefix = chainInfo(node).addressPrefix();
       }
     }
     String address = file.publicKey().address().toText(prefix);

@@ -20,7 +20,7 @@ final class BalanceCommand extends WalletCommand {
     // Names are at most 32 characters and addresses at least 40, so the two never collide.
     Optional<KeyFile> key = Keystore.isValidName(target) ? Optional.of(keystore().load(target)) : Optional.empty();
     try (NodeClient node = connect()) {
-      ChainInfo info = node.chainInfo();
+      ChainInfo info = chainInfo(node);
       Address address = key.map(k -> k.publicKey().address()).orElseGet(() -> parseAddress(target, info.addressPrefix()));
       GetAccountResponse account = node.account(address, info.addressPrefix());
       Amount balance = nodeAmount(account.getBalance(), "balance");

@@ -10,13 +10,18 @@ public enum ExitCode {
   ERROR(1, "error", "error, or aborted at the confirmation prompt"),
   USAGE(2, "usage", "usage error: a missing or bad argument"),
   BAD_ADDRESS_CHECKSUM(3, "bad-address-checksum", "address checksum mismatch (a typo)"),
-  WRONG_NETWORK(4, "bad-address-network", "address of another network"),
+  WRONG_NETWORK(4, "bad-address-network", "another network: an address, or the node, is not on the wallet's network"),
   INSUFFICIENT_FUNDS(5, "insufficient-funds", "insufficient funds"),
   WRONG_PASSWORD(6, "wrong-password", "wrong password"),
   NODE_UNREACHABLE(7, "node-unreachable", "node unreachable"),
   REJECTED(8, "rejected", "rejected by the node"),
-  NOT_FOUND(9, "not-found", "not found: unknown key name or transaction"),
-  KEYSTORE_DAMAGED(10, "keystore-damaged", "keystore file damaged");
+  NOT_FOUND(9, "not-found", "not found: unknown key name or transaction (verify: not confirmed)"),
+  KEYSTORE_DAMAGED(10, "keystore-damaged", "keystore file damaged (or the wallet's pinned-network file)"),
+  DROPPED(11, "dropped", "send --wait: the transaction left the node's mempool without being confirmed"),
+  REORGED_OUT(12, "reorged-out", "send --wait: the transaction was confirmed, then left the best chain"),
+  WAIT_TIMEOUT(13, "wait-timeout", "send --wait: not enough confirmations before the deadline"),
+  PROOF_INVALID(14, "proof-invalid", "verify: the Merkle proof does not verify against the header"),
+  HEADER_CHAIN_INVALID(15, "header-chain-invalid", "verify: the header chain from genesis is invalid");
 
   private final int code;
   private final String id;

@@ -5,10 +5,18 @@ import dev.cairn.ledger.Address;
 import dev.cairn.ledger.Hash;
 import dev.cairn.ledger.Transfer;
 import dev.cairn.proto.v1.ClientServiceGrpc;
+import dev.cairn.proto.v1.EstimateFeeRequest;
+import dev.cairn.proto.v1.EstimateFeeResponse;
+import dev.cairn.proto.v1.GetAddressHistoryRequest;
+import dev.cairn.proto.v1.GetAddressHistoryResponse;
 import dev.cairn.proto.v1.GetAccountRequest;
 import dev.cairn.proto.v1.GetAccountResponse;
 import dev.cairn.proto.v1.GetChainInfoRequest;
 import dev.cairn.proto.v1.GetChainInfoResponse;
+import dev.cairn.proto.v1.GetHeadersRequest;
+import dev.cairn.proto.v1.GetHeadersResponse;
+import dev.cairn.proto.v1.GetMerkleProofRequest;
+import dev.cairn.proto.v1.GetMerkleProofResponse;
 import dev.cairn.proto.v1.GetTransactionRequest;
 import dev.cairn.proto.v1.GetTransactionResponse;
 import dev.cairn.proto.v1.SubmitTransactionRequest;
@@ -48,7 +56,10 @@ final class NodeClient implements AutoCloseable {
 
   ChainInfo chainInfo() {
     GetChainInfoResponse r = call(() -> stub().getChainInfo(GetChainInfoRequest.getDefaultInstance()));
-    if (r.getGenesisHash().size() != Hash.SIZE || !r.getAddressPrefix().matches("[a-z]{1,16}")) {
+    if (r.getGenesisHash().size() != Hash.SIZE
+        || r.getTipHash().size() != Hash.SIZE
+        || r.getTipHeight() < 0
+        || !r.getAddressPrefix().matches("[a-z]{1,16}")) {
       throw new WalletException(ExitCode.ERROR, "node-error", "node at " + node + " sent malformed chain info");
     }
     return new ChainInfo(
@@ -56,7 +67,31 @@ final class NodeClient implements AutoCloseable {
         Hash.of(r.getGenesisHash().toByteArray()),
         r.getAddressPrefix(),
         r.getTipHeight(),
+        Hash.of(r.getTipHash().toByteArray()),
         r.getMinFeePerByte());
+  }
+
+  /** The node's fee-rate estimate for confirmation within {@code targetBlocks}. */
+  EstimateFeeResponse estimateFee(int targetBlocks) {
+    return call(() -> stub().estimateFee(EstimateFeeRequest.newBuilder().setTargetBlocks(targetBlocks).build()));
+  }
+
+  /** A page of an address's history: pending first (first page only), then confirmed newest first. */
+  GetAddressHistoryResponse addressHistory(String address, java.util.Optional<Hash> after, int limit) {
+    GetAddressHistoryRequest.Builder request = GetAddressHistoryRequest.newBuilder().setAddress(address).setLimit(limit);
+    after.ifPresent(h -> request.setAfterTxid(ByteString.copyFrom(h.toByteArray())));
+    return call(() -> stub().getAddressHistory(request.build()));
+  }
+
+  /** Up to {@code count} (the node caps it at 2,000) consecutive best-chain headers from {@code start}. */
+  GetHeadersResponse headers(long start, int count) {
+    return call(() -> stub().getHeaders(GetHeadersRequest.newBuilder().setStartHeight(start).setCount(count).build()));
+  }
+
+  /** The node's inclusion proof of a confirmed transaction. */
+  GetMerkleProofResponse merkleProof(Hash txid) {
+    return call(() -> stub().getMerkleProof(
+        GetMerkleProofRequest.newBuilder().setTxid(ByteString.copyFrom(txid.toByteArray())).build()));
   }
 
   GetAccountResponse account(Address address, String prefix) {

@@ -27,6 +27,8 @@ final class NodeErrors {
           ExitCode.NODE_UNREACHABLE,
           "node unreachable at " + node + " (no answer within " + NodeClient.DEADLINE_SECONDS + " s)");
       case NOT_FOUND -> new WalletException(ExitCode.NOT_FOUND, ExitCode.NOT_FOUND.id(), description, reason);
+      case UNIMPLEMENTED -> new WalletException(
+          ExitCode.ERROR, "node-unsupported", "node at " + node + " does not support this request (an older node?): " + description);
       default -> reason
           .map(r -> new WalletException(
               ExitCode.REJECTED, ExitCode.REJECTED.id(), "rejected by the node: " + r + ": " + withoutCode(description, r), reason))

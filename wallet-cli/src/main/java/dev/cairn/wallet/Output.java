@@ -41,6 +41,15 @@ final class Output {
     io.stderr().flush();
   }
 
+  /** A warning: on stderr, never a failure. */
+  void warning(String line) {
+    note("warning: " + line);
+  }
+
+  boolean json() {
+    return json;
+  }
+
   /** Reports a failure: one "error: ..." line on stderr, and with {@code --json} an object on stdout. */
   static void error(WalletIo io, boolean json, WalletException e) {
     io.stderr().println("error: " + e.getMessage());
@@ -52,6 +61,15 @@ final class Output {
       error.put("message", e.getMessage());
       e.reason().ifPresent(r -> error.put("reason", r));
       error.put("exitCode", e.exit().code());
+      e.details().forEach((key, value) -> {
+        if (value instanceof Long l) {
+          error.put(key, l);
+        } else if (value instanceof Integer i) {
+          error.put(key, i);
+        } else {
+          error.put(key, String.valueOf(value));
+        }
+      });
       io.stdout().println(serialise(root));
       io.stdout().flush();
     }

@@ -5,11 +5,13 @@ import dev.cairn.ledger.Address;
 import dev.cairn.ledger.Amount;
 import dev.cairn.ledger.PrivateKey;
 import dev.cairn.ledger.Transfer;
+import dev.cairn.proto.v1.EstimateFeeResponse;
 import dev.cairn.proto.v1.GetAccountResponse;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -35,24 +37,71 @@ final class SendCommand extends WalletCommand {
   @Option(
       names = "--fee",
       paramLabel = "COINS",
-      description = "Fee in coins (default: the node's minimum relay fee for a transfer of "
-          + Transfer.SIZE + " bytes).")
+      description = "Fee in coins (default: the node's fee-rate estimate for --target-blocks, times "
+          + Transfer.SIZE + " bytes, at least its minimum relay fee).")
   Optional<Amount> fee;
+
+  @Option(
+      names = "--target-blocks",
+      paramLabel = "N",
+      description = "Without --fee: pay what the node estimates confirms within N blocks (default: "
+          + SendCommand.DEFAULT_TARGET_BLOCKS + ").")
+  Optional<Integer> targetBlocks;
 
   @Option(names = "--yes", description = "Send without asking for confirmation.")
   boolean yes;
 
+  @Option(
+      names = "--wait",
+      paramLabel = "N",
+      description = "After submitting, wait until the transaction has N confirmations (N >= 1), showing progress.")
+  Optional<Long> waitFor;
+
+  @Option(
+      names = "--wait-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "10m",
+      description = "With --wait: give up after this long, e.g. 90s, 10m, 1h (default: ${DEFAULT-VALUE}).")
+  Duration waitTimeout;
+
+  // For tests, which mine on demand and need not wait a second per poll.
+  @Option(names = "--poll-interval", paramLabel = "DURATION", defaultValue = "1s", hidden = true)
+  Duration pollInterval;
+
+  static final int DEFAULT_TARGET_BLOCKS = 2;
+
   @Override
   void execute() {
+    if (waitFor.isPresent() && waitFor.get() < 1) {
+      throw new WalletException(ExitCode.USAGE, "--wait needs at least 1 confirmation, got " + waitFor.get());
+    }
+    if (targetBlocks.isPresent() && (targetBlocks.get() < 1 || targetBlocks.get() > 1008)) {
+      throw new WalletException(ExitCode.USAGE, "--target-blocks must be between 1 and 1008, got " + targetBlocks.get());
+    }
+    if (targetBlocks.isPresent() && fee.isPresent()) {
+      throw new WalletException(ExitCode.USAGE, "give --fee or --target-blocks, not both");
+    }
+    if (waitTimeout.isNegative() || waitTimeout.isZero() || pollInterval.isNegative() || pollInterval.isZero()) {
+      throw new WalletException(ExitCode.USAGE, "--wait-timeout and --poll-interval must be positive");
+    }
     Output out = output();
     Keystore keystore = keystore();
     // Local mistakes (unknown or damaged key) are reported before any network traffic.
     KeyFile keyFile = keystore.load(from);
     try (NodeClient node = connect()) {
-      ChainInfo info = node.chainInfo();
+      ChainInfo info = chainInfo(node);
       String prefix = info.addressPrefix();
       Address recipient = parseAddress(to, prefix);
-      Amount fee = this.fee.orElseGet(() -> defaultFee(info));
+      String feeSource;
+      Amount fee;
+      if (this.fee.isPresent()) {
+        fee = this.fee.get();
+        feeSource = "given";
+      } else {
+        FeeChoice choice = estimatedFee(node, info, targetBlocks.orElse(DEFAULT_TARGET_BLOCKS), out);
+        fee = choice.fee();
+        feeSource = choice.source();
+      }
       Amount total = total(amount, fee);
       Address sender = keyFile.publicKey().address();
       GetAccountResponse account = node.account(sender, prefix);
@@ -67,7 +116,7 @@ final class SendCommand extends WalletCommand {
       out.note("from:    " + from + " (" + sender.toText(prefix) + ")");
       out.note("to:      " + recipient.toText(prefix));
       out.note("amount:  " + amount);
-      out.note("fee:     " + fee);
+      out.note("fee:     " + fee + " (" + feeSource + ")");
       out.note("nonce:   " + nonce);
       out.note("network: " + info.network() + " " + info.chainId());
       if (!yes && !confirmed()) {
@@ -90,6 +139,7 @@ final class SendCommand extends WalletCommand {
 
       ObjectNode json = Output.object();
       json.put("txid", transfer.id().toHex());
+      json.put("status", "pending");
       json.put("from", sender.toText(prefix));
       json.put("to", recipient.toText(prefix));
       json.put("amount", amount.toCoinString());
@@ -97,16 +147,61 @@ final class SendCommand extends WalletCommand {
       json.put("nonce", nonce);
       json.put("network", info.network());
       json.put("chainId", info.chainId());
-      out.result(List.of(transfer.id().toHex()), json);
+      if (waitFor.isEmpty()) {
+        out.result(List.of(transfer.id().toHex()), json);
+        return;
+      }
+      // Without --json the txid is the result: print it now, so a script has it whatever the wait says.
+      if (!out.json()) {
+        out.result(List.of(transfer.id().toHex()), json);
+      }
+      ConfirmationWait.Confirmed c =
+          new ConfirmationWait(node, transfer.id(), waitFor.get(), waitTimeout, pollInterval, io()).run();
+      json.put("status", "confirmed");
+      json.put("blockHash", c.blockHash().toHex());
+      json.put("blockHeight", c.height());
+      json.put("confirmations", c.confirmations());
+      if (out.json()) {
+        out.result(List.of(), json);
+      }
     }
   }
 
-  private static Amount defaultFee(ChainInfo info) {
+  /** A fee and where it came from, for the summary. */
+  record FeeChoice(Amount fee, String source) {}
+
+  /**
+   * The node's fee-rate estimate for {@code target} blocks times the transfer's size, rounded up,
+   * and never below the node's minimum relay fee. A node without estimates gives its minimum.
+   */
+  static FeeChoice estimatedFee(NodeClient node, ChainInfo info, int target, Output out) {
+    Amount floor;
     try {
-      return nodeAmount(Math.multiplyExact(info.minFeePerByte(), Transfer.SIZE), "minimum fee");
+      floor = nodeAmount(Math.multiplyExact(info.minFeePerByte(), Transfer.SIZE), "minimum fee");
     } catch (ArithmeticException e) {
       throw new WalletException(ExitCode.ERROR, "node-error", "node reported an impossible minimum fee per byte");
     }
+    EstimateFeeResponse estimate;
+    try {
+      estimate = node.estimateFee(target);
+    } catch (WalletException e) {
+      if (!e.code().equals("node-unsupported")) {
+        throw e;
+      }
+      out.note("note: the node gives no fee estimates; paying its minimum relay fee");
+      return new FeeChoice(floor, "the node's minimum relay fee");
+    }
+    double rate = estimate.getFeePerByte();
+    double total = Math.ceil(rate * Transfer.SIZE);
+    if (!Double.isFinite(rate) || rate < 0 || total > Amount.MAX_MONEY) {
+      throw new WalletException(ExitCode.ERROR, "node-error", "node reported an impossible fee estimate: " + rate + " per byte");
+    }
+    Amount estimated = Amount.units((long) total);
+    if (estimated.compareTo(floor) <= 0) {
+      return new FeeChoice(floor, "the node's minimum relay fee; its estimate for " + target + " blocks is no higher");
+    }
+    return new FeeChoice(
+        estimated, "the node's estimate for " + estimate.getTargetBlocks() + " blocks: " + rate + " units/byte");
   }
 
   private static Amount total(Amount amount, Amount fee) {

@@ -21,7 +21,7 @@ final class TxCommand extends WalletCommand {
   @Override
   void execute() {
     try (NodeClient node = connect()) {
-      ChainInfo info = node.chainInfo();
+      ChainInfo info = chainInfo(node);
       GetTransactionResponse response;
       try {
         response = node.transaction(txid);

@@ -5,6 +5,7 @@ import dev.cairn.ledger.Hash;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,9 +37,12 @@ import picocli.CommandLine.Spec;
       ImportCommand.class,
       ListCommand.class,
       AddressCommand.class,
+      ExportCommand.class,
       BalanceCommand.class,
       SendCommand.class,
-      TxCommand.class
+      TxCommand.class,
+      HistoryCommand.class,
+      VerifyCommand.class
     })
 public final class WalletCli implements Callable<Integer> {
   private final WalletIo io;
@@ -88,6 +92,7 @@ public final class WalletCli implements Callable<Integer> {
     cli.registerConverter(Amount.class, text -> convert(() -> Amount.parseCoins(text)));
     cli.registerConverter(Hash.class, text -> convert(() -> Hash.parse(text)));
     cli.registerConverter(KnownNetwork.class, text -> convert(() -> KnownNetwork.parse(text)));
+    cli.registerConverter(Duration.class, text -> convert(() -> parseDuration(text)));
     cli.setDefaultValueProvider(
         arg -> arg instanceof OptionSpec o && o.longestName().equals("--wallet-dir") ? defaultWalletDir(io.env()) : null);
     Map<String, String> exitCodes = new LinkedHashMap<>();
@@ -122,6 +127,22 @@ public final class WalletCli implements Callable<Integer> {
         .orElseGet(() -> Path.of(System.getProperty("user.home"), ".cairn", "wallet").toString());
   }
 
+  /** "500ms", "90s", "10m", "1h", or a bare number of seconds. */
+  static Duration parseDuration(String text) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h)?").matcher(text.trim());
+    if (!m.matches()) {
+      throw new IllegalArgumentException("'" + text + "' is not a duration such as 500ms, 90s, 10m or 1h");
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "s" : m.group(2);
+    return switch (unit) {
+      case "ms" -> Duration.ofMillis(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofSeconds(n);
+    };
+  }
+
   private static <T> T convert(Callable<T> parse) {
     try {
       return parse.call();
@@ -141,7 +162,7 @@ public final class WalletCli implements Callable<Integer> {
   /** Without a subcommand there is nothing to do: a usage error. */
   @Override
   public Integer call() {
-    throw new ParameterException(spec.commandLine(), "missing command: new, import, list, address, balance, send or tx");
+    throw new ParameterException(spec.commandLine(), "missing command: new, import, list, address, export, balance, send, tx, history or verify");
   }
 
   WalletIo io() {

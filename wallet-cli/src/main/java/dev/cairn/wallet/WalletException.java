@@ -1,5 +1,8 @@
 package dev.cairn.wallet;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -10,6 +13,7 @@ final class WalletException extends RuntimeException {
   private final ExitCode exit;
   private final String code;
   private final Optional<String> reason;
+  private final Map<String, Object> details = new LinkedHashMap<>();
 
   WalletException(ExitCode exit, String message) {
     this(exit, exit.id(), message, Optional.empty());
@@ -41,6 +45,19 @@ final class WalletException extends RuntimeException {
 
   Optional<String> reason() {
     return reason;
+  }
+
+  /**
+   * Adds a field to the JSON error object (e.g. the txid a failed {@code send --wait} submitted);
+   * a String, a Long or an Integer.
+   */
+  WalletException detail(String key, Object value) {
+    details.put(key, value);
+    return this;
+  }
+
+  Map<String, Object> details() {
+    return Collections.unmodifiableMap(details);
   }
 
   // User-facing outcomes are never printed with a trace; capturing one would only cost time.

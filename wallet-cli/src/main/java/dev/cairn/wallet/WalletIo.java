@@ -29,9 +29,16 @@ import java.util.Optional;
  * @param stderr errors, notes and the confirmation summary
  * @param env the environment variables the wallet consults
  * @param prompt a no-echo password prompt; empty when there is no terminal
+ * @param terminal whether a person watches stderr on a terminal: progress lines ({@code send
+ *     --wait}) are then rewritten in place instead of printed one per change
  */
 public record WalletIo(
-    InputStream stdin, PrintStream stdout, PrintStream stderr, Map<String, String> env, Optional<PasswordPrompt> prompt) {
+    InputStream stdin,
+    PrintStream stdout,
+    PrintStream stderr,
+    Map<String, String> env,
+    Optional<PasswordPrompt> prompt,
+    boolean terminal) {
 
   public WalletIo {
     Objects.requireNonNull(stdin);
@@ -41,10 +48,16 @@ public record WalletIo(
     Objects.requireNonNull(prompt);
   }
 
+  /** Streams without a terminal for progress lines. */
+  public WalletIo(
+      InputStream stdin, PrintStream stdout, PrintStream stderr, Map<String, String> env, Optional<PasswordPrompt> prompt) {
+    this(stdin, stdout, stderr, env, prompt, false);
+  }
+
   /** The process's own streams, environment and terminal. */
   public static WalletIo system() {
     Optional<PasswordPrompt> prompt = Optional.ofNullable(System.console()).map(WalletIo::consolePrompt);
-    return new WalletIo(System.in, System.out, System.err, System.getenv(), prompt);
+    return new WalletIo(System.in, System.out, System.err, System.getenv(), prompt, System.console() != null);
   }
 
   /** Streams and environment without a terminal: passwords must come from a file or the environment. */
@@ -54,7 +67,12 @@ public record WalletIo(
 
   /** The same, with {@code prompt} standing in for the terminal. */
   public WalletIo withPrompt(PasswordPrompt prompt) {
-    return new WalletIo(stdin, stdout, stderr, env, Optional.of(prompt));
+    return new WalletIo(stdin, stdout, stderr, env, Optional.of(prompt), terminal);
+  }
+
+  /** The same, with progress lines rewritten in place ({@code true}) or one per change. */
+  public WalletIo withTerminal(boolean terminal) {
+    return new WalletIo(stdin, stdout, stderr, env, prompt, terminal);
   }
 
   private static PasswordPrompt consolePrompt(Console console) {

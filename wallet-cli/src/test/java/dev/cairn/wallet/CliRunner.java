@@ -25,6 +25,7 @@ final class CliRunner {
   private String stdin = "";
   private Optional<WalletIo.PasswordPrompt> prompt = Optional.empty();
   private List<String> defaultArgs = List.of();
+  private boolean terminal;
 
   CliRunner(Path walletDir) {
     env.put("CAIRN_WALLET_DIR", walletDir.toString());
@@ -52,6 +53,12 @@ final class CliRunner {
     return this;
   }
 
+  /** Whether stderr counts as a terminal: progress lines are then rewritten in place. */
+  CliRunner terminal(boolean t) {
+    terminal = t;
+    return this;
+  }
+
   CliRunner prompt(WalletIo.PasswordPrompt p) {
     prompt = Optional.of(p);
     return this;
@@ -71,7 +78,8 @@ final class CliRunner {
             new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8),
             env,
-            prompt);
+            prompt,
+            terminal);
     int exit = WalletCli.run(all.toArray(String[]::new), io, KdfParams.TESTING);
     return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }

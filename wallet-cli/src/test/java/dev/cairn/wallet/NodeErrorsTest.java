@@ -58,7 +58,7 @@ class NodeErrorsTest {
 
   @Test
   void exitCodesAreDistinctAndStable() {
-    assertThat(ExitCode.values()).extracting(ExitCode::code).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+    assertThat(ExitCode.values()).extracting(ExitCode::code).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     assertThat(ExitCode.values()).extracting(ExitCode::id).doesNotHaveDuplicates();
   }
 }
