@@ -18,6 +18,15 @@ final class CommonOptions {
       description = "The node's client API (default: ${DEFAULT-VALUE}).")
   HostPort node;
 
+  @Option(names = "--node-tls", description = "Connect to the node's client API over TLS (a node started with --rpc-tls-cert).")
+  boolean nodeTls;
+
+  @Option(
+      names = "--node-ca",
+      paramLabel = "FILE",
+      description = "With --node-tls: trust the node's certificate if it is signed by this PEM CA (or is this certificate), instead of the system's CAs.")
+  Optional<Path> nodeCa;
+
   @Option(names = "--json", description = "Machine-readable output: one JSON object on stdout.")
   boolean json;
 

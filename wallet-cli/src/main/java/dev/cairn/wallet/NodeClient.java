@@ -46,8 +46,24 @@ final class NodeClient implements AutoCloseable {
   }
 
   static NodeClient connect(HostPort node) {
-    // The client API is plaintext on 127.0.0.1 by default (docs/ARCHITECTURE.md).
+    // The client API is plaintext on 127.0.0.1 by default (docs/SECURITY.md).
     return new NodeClient(node, NettyChannelBuilder.forAddress(node.host(), node.port()).usePlaintext().build());
+  }
+
+  /** A TLS connection, trusting {@code ca} (PEM) if given, otherwise the system's certificate authorities. */
+  static NodeClient connectTls(HostPort node, java.util.Optional<java.nio.file.Path> ca) throws WalletException {
+    NettyChannelBuilder builder = NettyChannelBuilder.forAddress(node.host(), node.port());
+    if (ca.isPresent()) {
+      try {
+        builder.sslContext(
+            io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts.forClient().trustManager(ca.get().toFile()).build());
+      } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+        throw new WalletException(ExitCode.USAGE, "usage", "--node-ca " + ca.get() + " is not a usable PEM certificate: " + e.getMessage());
+      }
+    } else {
+      builder.useTransportSecurity();
+    }
+    return new NodeClient(node, builder.build());
   }
 
   HostPort node() {

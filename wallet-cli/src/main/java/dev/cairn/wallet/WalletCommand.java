@@ -51,8 +51,8 @@ abstract class WalletCommand implements Callable<Integer> {
     return new Passwords(common.passwordFile, cli.io().env(), cli.io().prompt());
   }
 
-  NodeClient connect() {
-    return NodeClient.connect(common.node);
+  NodeClient connect() throws WalletException {
+    return common.nodeTls ? NodeClient.connectTls(common.node, common.nodeCa) : NodeClient.connect(common.node);
   }
 
   /**
