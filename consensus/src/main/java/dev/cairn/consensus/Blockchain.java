@@ -67,6 +67,7 @@ public final class Blockchain {
               .reversed()
               .thenComparingLong(BlockTree.Node::sequence));
   private final List<ChainListener> listeners = new CopyOnWriteArrayList<>();
+  private volatile ValidationObserver observer = ValidationObserver.NONE;
   /** Why blocks failed during the current activation, to report them to their submitter. */
   private final Map<Hash, RejectedException> failures = new HashMap<>();
   private BlockTree.Node tipNode;
@@ -77,6 +78,11 @@ public final class Blockchain {
   private List<BlockTree.Node> downloadPath;
   /** A block was connected or disconnected since listeners last heard {@code tipChanged}. */
   private boolean tipMoved;
+  /**
+   * The block {@link #processBlock} is handling, while it activates the best chain: connected as
+   * it is rather than read back from the store and decoded again (its stored body is its encoding).
+   */
+  private Block arriving;
 
   public Blockchain(ChainStore store, TimeSource time, SignatureVerifier verifier) {
     this.store = store;
@@ -111,6 +117,11 @@ public final class Blockchain {
 
   public void addListener(ChainListener listener) {
     listeners.add(listener);
+  }
+
+  /** Sets who hears validation outcomes and timings (metrics); {@link ValidationObserver#NONE} by default. */
+  public void setObserver(ValidationObserver observer) {
+    this.observer = java.util.Objects.requireNonNull(observer);
   }
 
   /** The best chain's tip. Lock-free. */
@@ -149,6 +160,15 @@ public final class Blockchain {
    * parent is unknown.
    */
   public synchronized BlockResult processBlock(Block block) throws RejectedException {
+    try {
+      return processBlockObserved(block);
+    } catch (RejectedException e) {
+      observer.blockRejected(e.reason());
+      throw e;
+    }
+  }
+
+  private BlockResult processBlockObserved(Block block) throws RejectedException {
     Hash hash = block.hash();
     Optional<BlockTree.Node> known = tree.get(hash);
     if (known.isPresent() && known.get().entry().status().isFailed()) {
@@ -196,7 +216,12 @@ public final class Blockchain {
     noteHeader(node);
     candidates.add(node);
     failures.clear();
-    activateBestChain();
+    arriving = block;
+    try {
+      activateBestChain();
+    } finally {
+      arriving = null;
+    }
     RejectedException failure = failures.get(hash);
     if (failure != null) {
       throw failure;
@@ -557,7 +582,10 @@ public final class Blockchain {
 
   private void connect(BlockTree.Node node) throws RejectedException {
     Block block =
-        store.body(node.hash()).orElseThrow(() -> new IllegalStateException("no body for candidate " + node.hash()));
+        arriving != null && arriving.hash().equals(node.hash())
+            ? arriving
+            : store.body(node.hash()).orElseThrow(() -> new IllegalStateException("no body for candidate " + node.hash()));
+    long started = System.nanoTime();
     verifier.verifyAll(block, spec.genesisHash());
     SortedMap<Address, Account> changes = transition.apply(block, store::account, this::coinbaseAt);
     Hash commitment = StateCommitment.of(changes);
@@ -565,7 +593,9 @@ public final class Blockchain {
       throw new RejectedException(
           Reason.BAD_STATE_COMMITMENT, "state commitment " + block.header().stateCommitment() + ", computed " + commitment);
     }
+    long validated = System.nanoTime();
     BlockIndexEntry entry = store.connect(block, changes);
+    observer.blockConnected(validated - started, System.nanoTime() - validated, block.transactions().size());
     tree.update(entry);
     candidates.remove(node);
     tipNode = node;

@@ -56,6 +56,7 @@ public final class Mempool implements ChainListener {
   private final Map<Hash, Entry> byId = new HashMap<>();
   private final Map<Address, TreeMap<Long, Entry>> bySender = new HashMap<>();
   private final List<MempoolListener> listeners = new CopyOnWriteArrayList<>();
+  private volatile ValidationObserver observer = ValidationObserver.NONE;
   private final List<Transfer> disconnected = new ArrayList<>();
   /** Addresses whose state a reorganisation in progress changed: revalidated once it settles. */
   private final Set<Address> touchedByReorg = new HashSet<>();
@@ -75,12 +76,28 @@ public final class Mempool implements ChainListener {
     listeners.add(l);
   }
 
+  /** Sets who hears admissions and refusals (metrics); {@link ValidationObserver#NONE} by default. */
+  public void setObserver(ValidationObserver observer) {
+    this.observer = java.util.Objects.requireNonNull(observer);
+  }
+
   public MempoolPolicy policy() {
     return policy;
   }
 
   /** Admits {@code tx} or throws with the reason it was refused. */
   public synchronized void add(Transaction tx) throws RejectedException {
+    try {
+      admit(tx);
+    } catch (RejectedException e) {
+      observer.transactionRejected(e.reason());
+      throw e;
+    }
+    observer.transactionAccepted();
+  }
+
+  /** {@link #add} without telling the observer (transactions coming back from disconnected blocks). */
+  private void admit(Transaction tx) throws RejectedException {
     if (!(tx instanceof Transfer t)) {
       throw new RejectedException(Reason.NOT_STANDALONE, tx.id() + " is not a transfer");
     }
@@ -324,7 +341,7 @@ public final class Mempool implements ChainListener {
     back.sort(Comparator.comparingLong(Transfer::nonce));
     for (Transfer t : back) {
       try {
-        add(t);
+        admit(t);
       } catch (RejectedException e) {
         // Expected: included again, or no longer valid on the new chain.
       }

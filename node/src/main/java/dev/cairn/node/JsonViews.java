@@ -86,6 +86,14 @@ final class JsonViews {
   }
 
   ObjectNode transaction(NodeQueries.TxView v) {
+    return transaction(v, true);
+  }
+
+  /**
+   * A transaction; if {@code v} is unconfirmed, {@code inMempool} says whether the mempool holds it
+   * (false only for a transaction of a block off the best chain that is nowhere else).
+   */
+  ObjectNode transaction(NodeQueries.TxView v, boolean inMempool) {
     Transaction tx = v.tx();
     ObjectNode o = JSON.objectNode();
     o.put("txid", tx.id().toHex());
@@ -125,7 +133,7 @@ final class JsonViews {
             },
             () -> {
               status.put("confirmed", false);
-              status.put("in_mempool", true);
+              status.put("in_mempool", inMempool);
             });
     return o;
   }
@@ -143,6 +151,84 @@ final class JsonViews {
     mempool.put("outgoing", v.pendingOutgoing().units());
     mempool.put("incoming", v.pendingIncoming().units());
     return o;
+  }
+
+  ArrayNode transactions(List<NodeQueries.TxView> txs) {
+    ArrayNode a = JSON.arrayNode();
+    txs.forEach(t -> a.add(transaction(t)));
+    return a;
+  }
+
+  /** Where a block stands: on the best chain or not, its height, and its best-chain successor. */
+  static ObjectNode blockStatus(NodeQueries.BlockView v, java.util.Optional<Hash> nextBest) {
+    ObjectNode o = JSON.objectNode();
+    o.put("in_best_chain", v.inBestChain());
+    o.put("height", v.entry().height());
+    if (nextBest.isPresent()) {
+      o.put("next_best", nextBest.get().toHex());
+    } else {
+      o.putNull("next_best");
+    }
+    return o;
+  }
+
+  static ObjectNode merkleProof(NodeQueries.ProofView p) {
+    ObjectNode o = JSON.objectNode();
+    o.put("block_height", p.height());
+    o.put("block_hash", p.blockHash().toHex());
+    o.put("pos", p.proof().index());
+    o.put("tree_size", p.proof().treeSize());
+    ArrayNode path = o.putArray("merkle");
+    p.proof().path().forEach(h -> path.add(h.toHex()));
+    return o;
+  }
+
+  static ObjectNode mempool(NodeQueries.MempoolSummary m) {
+    ObjectNode o = JSON.objectNode();
+    o.put("count", m.count());
+    o.put("bytes", m.bytes());
+    o.put("total_fee", m.totalFee().units());
+    ArrayNode histogram = o.putArray("fee_histogram");
+    for (NodeQueries.FeeBucket b : m.histogram()) {
+      ArrayNode pair = histogram.addArray();
+      number(pair, b.minFeeRate());
+      pair.add(b.bytes());
+    }
+    return o;
+  }
+
+  static ArrayNode recentMempool(List<Transfer> txs) {
+    ArrayNode a = JSON.arrayNode();
+    for (Transfer t : txs) {
+      ObjectNode o = a.addObject();
+      o.put("txid", t.id().toHex());
+      o.put("fee", t.fee().units());
+      o.put("size", t.size());
+      o.put("amount", t.amount().units());
+    }
+    return a;
+  }
+
+  /** Fee rates per confirmation target, keyed by the target as a string (as Esplora). */
+  static ObjectNode feeEstimates(java.util.SortedMap<Integer, Double> estimates) {
+    ObjectNode o = JSON.objectNode();
+    estimates.forEach((target, rate) -> {
+      if (rate == Math.rint(rate) && Math.abs(rate) < 1e15) {
+        o.put(Integer.toString(target), rate.longValue());
+      } else {
+        o.put(Integer.toString(target), rate);
+      }
+    });
+    return o;
+  }
+
+  /** A whole number as a JSON integer, anything else as a JSON number with a fraction. */
+  private static void number(ArrayNode a, double value) {
+    if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+      a.add((long) value);
+    } else {
+      a.add(value);
+    }
   }
 
   private String address(Address a) {

@@ -45,6 +45,8 @@ public final class Node implements AutoCloseable {
   private Server rpcServer;
   private HealthStatusManager health;
   private ExplorerServer explorer;
+  private EventFeed events;
+  private NodeMetrics metrics;
   private PeerNetwork network;
   private boolean closed;
 
@@ -69,8 +71,18 @@ public final class Node implements AutoCloseable {
       assembler = new BlockAssembler(chain, mempool, time);
       network = new PeerNetwork(config.p2p(), chain, mempool, AGENT).start();
       queries = new NodeQueries(chain, mempool, network::peers);
+      events = new EventFeed(queries);
+      chain.addListener(events);
+      mempool.addListener(events);
+      PeerNetwork peers = network;
+      EventFeed feed = events;
+      metrics = new NodeMetrics(chain, mempool, () -> peers.peers().size(), feed::clientCount);
+      chain.setObserver(metrics);
+      mempool.setObserver(metrics);
       startRpc();
-      explorer = ExplorerServer.start(queries, config.httpHost(), config.httpPort());
+      explorer =
+          ExplorerServer.start(
+              queries, config.httpHost(), config.httpPort(), Optional.of(events), Optional.of(metrics));
       if (config.mine()) {
         Miner m = new Miner(chain, assembler, config.minerAddress().orElseThrow(), config.minerThreads());
         m.start();
@@ -145,6 +157,11 @@ public final class Node implements AutoCloseable {
     return queries;
   }
 
+  /** The explorer's HTTP server (tests list its routes). */
+  ExplorerServer explorer() {
+    return explorer;
+  }
+
   public Optional<Miner> miner() {
     return miner;
   }
@@ -166,6 +183,9 @@ public final class Node implements AutoCloseable {
     if (health != null) {
       health.enterTerminalState();
     }
+    if (events != null) {
+      events.close(); // ends the event streams, so the HTTP server stops without waiting for them
+    }
     if (explorer != null) {
       explorer.close();
     }
@@ -182,6 +202,9 @@ public final class Node implements AutoCloseable {
     }
     if (verifyPool != null) {
       verifyPool.shutdownNow();
+    }
+    if (metrics != null) {
+      metrics.close();
     }
     if (store != null) {
       // Everything that reads the store has stopped: closing cannot pull it out from under a reader.

@@ -16,7 +16,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code cairn node}: runs a full node. */
-@Command(name = "node", mixinStandardHelpOptions = true, description = "Run a full node.")
+@Command(
+    name = "node",
+    mixinStandardHelpOptions = true,
+    description = "Run a full node.",
+    subcommands = {VerifyChainCommand.class})
 final class NodeCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec commandSpec;
 

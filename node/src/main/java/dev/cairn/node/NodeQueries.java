@@ -136,6 +136,19 @@ public final class NodeQueries {
     return new BlockView(block, entry, best, Math.max(0, confirmations));
   }
 
+  /**
+   * The best-chain child of a best-chain block: empty for the tip, for a block off the best chain,
+   * and if a reorganisation since {@code v} was read put another block at the next height.
+   */
+  public Optional<Hash> nextBest(BlockView v) {
+    if (!v.inBestChain()) {
+      return Optional.empty();
+    }
+    return store.mainChainEntry(v.entry().height() + 1)
+        .filter(e -> e.header().previousHash().equals(v.entry().hash()))
+        .map(BlockIndexEntry::hash);
+  }
+
   /** Up to {@link #MAX_HEADERS} consecutive best-chain headers from {@code start}. */
   public List<BlockHeader> headers(long start, int count) {
     List<BlockHeader> out = new ArrayList<>();
@@ -331,7 +344,7 @@ public final class NodeQueries {
    * one of the next n blocks, a transaction must outbid the transaction that sits at n blocks'
    * worth of bytes when the mempool is ordered by fee rate (as the block assembler orders it); if
    * the mempool fits in n blocks, the minimum relay fee is enough. Never below the minimum relay
-   * fee. (docs/API.md, "Fee estimates")
+   * fee. (docs/API.md, "GET /api/fee-estimates")
    */
   public java.util.SortedMap<Integer, Double> feeEstimates() {
     List<Mempool.Entry> entries = new ArrayList<>(mempool.entries());

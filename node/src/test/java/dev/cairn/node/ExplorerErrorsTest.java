@@ -141,8 +141,8 @@ class ExplorerErrorsTest {
 
   @ParameterizedTest
   @ValueSource(
-      strings = {"/", "/api", "/api/nope", "/api/block", "/api/block/", "/api/blocks/tip", "/api/tx", "/api/address/",
-          "/api/blocks/tip/height/extra", "/index.html"})
+      strings = {"/api", "/api/nope", "/api/block", "/api/block/", "/api/blocks/tip", "/api/tx", "/api/address/",
+          "/api/blocks/tip/height/extra", "/api/index.html"})
   void unknownRoutesAre404(String path) throws IOException {
     HttpResponse<String> r = regtest.get(path);
     if (path.equals("/api/blocks/tip")) {

@@ -44,6 +44,23 @@ class ExplorerStaleBlockTest {
       // The stale block's coinbase is in no best-chain block and never enters the mempool.
       HttpResponse<String> tx = regtest.get("/api/tx/" + staleCoinbase.id());
       assertThat(tx.statusCode()).isEqualTo(404);
+
+      // Its status: off the best chain, no successor there; the winner's parent names the winner.
+      assertThat(JSON.readTree(regtest.get("/api/block/" + stale + "/status").body()))
+          .isEqualTo(JSON.readTree("{\"in_best_chain\":false,\"height\":3,\"next_best\":null}"));
+      Hash parent = regtest.node().chain().store().mainChainHash(2).orElseThrow();
+      assertThat(JSON.readTree(regtest.get("/api/block/" + parent + "/status").body()).get("next_best").asText())
+          .isEqualTo(winner.toHex());
+      // Its transactions: the coinbase is in no best-chain block and not in the mempool.
+      JsonNode txs = JSON.readTree(regtest.get("/api/block/" + stale + "/txs").body());
+      assertThat(txs).hasSize(1);
+      assertThat(txs.get(0).get("txid").asText()).isEqualTo(staleCoinbase.id().toHex());
+      assertThat(txs.get(0).get("status")).isEqualTo(JSON.readTree("{\"confirmed\":false,\"in_mempool\":false}"));
+      // Never cached as immutable, however deep the best chain grows.
+      regtest.generate(6, miners.get(1).address());
+      assertThat(regtest.get("/api/block/" + stale).headers().firstValue("Cache-Control")).contains("no-cache");
+      assertThat(regtest.get("/api/block/" + winner).headers().firstValue("Cache-Control"))
+          .contains("public, max-age=31536000, immutable");
     }
   }
 }

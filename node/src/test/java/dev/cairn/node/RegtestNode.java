@@ -108,6 +108,28 @@ public final class RegtestNode implements AutoCloseable {
     }
   }
 
+  /** POST {@code body} as text/plain to {@code path} of the explorer. */
+  public HttpResponse<String> post(String path, String body) {
+    return send(
+        HttpRequest.newBuilder(URI.create(httpBaseUrl() + path))
+            .timeout(Duration.ofSeconds(10))
+            .header("Content-Type", "text/plain")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build());
+  }
+
+  /** Sends {@code request} with this node's HTTP client. */
+  public HttpResponse<String> send(HttpRequest request) {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
   @Override
   public void close() {
     node.close();

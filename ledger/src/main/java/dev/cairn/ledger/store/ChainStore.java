@@ -506,6 +506,11 @@ public final class ChainStore implements AutoCloseable {
     return kv.approximateSize(column);
   }
 
+  /** The key-value store's block cache counters, if it has a cache (RocksDB does). */
+  public Optional<KeyValueStore.CacheStats> blockCacheStats() {
+    return kv.blockCacheStats();
+  }
+
   @Override
   public void close() {
     kv.close();

@@ -26,6 +26,14 @@ public interface KeyValueStore extends AutoCloseable {
   /** Approximate bytes on disk (or in memory) per column, for metrics and operators. */
   long approximateSize(Column column);
 
+  /** The block cache's counters since the store opened, for metrics; empty if the store has no cache. */
+  default Optional<CacheStats> blockCacheStats() {
+    return Optional.empty();
+  }
+
+  /** Block cache lookups that hit and missed, and the bytes the cache holds (memtables included). */
+  record CacheStats(long hits, long misses, long usageBytes) {}
+
   @Override
   void close();
 

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,11 +18,15 @@ import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
+import org.rocksdb.HistogramType;
 import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Statistics;
+import org.rocksdb.StatsLevel;
+import org.rocksdb.TickerType;
 import org.rocksdb.Status;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteBufferManager;
@@ -49,6 +54,8 @@ public final class RocksDbKeyValueStore implements KeyValueStore {
   private final LRUCache cache;
   private final WriteBufferManager writeBufferManager;
   private final BloomFilter bloomFilter;
+  /** Ticker counters only (every histogram ignored, no timers): for the block cache hit rate. */
+  private final Statistics statistics;
   private final DBOptions dbOptions;
   private final ColumnFamilyOptions columnOptions;
   private final WriteOptions syncWrites;
@@ -66,6 +73,8 @@ public final class RocksDbKeyValueStore implements KeyValueStore {
       cache = track(created, new LRUCache(config.cacheBytes()));
       writeBufferManager = track(created, new WriteBufferManager(config.writeBufferBytes(), cache));
       bloomFilter = track(created, new BloomFilter(10));
+      statistics = track(created, new Statistics(EnumSet.allOf(HistogramType.class)));
+      statistics.setStatsLevel(StatsLevel.EXCEPT_DETAILED_TIMERS);
       BlockBasedTableConfig table =
           new BlockBasedTableConfig()
               .setBlockCache(cache)
@@ -88,6 +97,7 @@ public final class RocksDbKeyValueStore implements KeyValueStore {
                   .setWriteBufferManager(writeBufferManager)
                   .setMaxOpenFiles(config.maxOpenFiles())
                   .setMaxBackgroundJobs(2)
+                  .setStatistics(statistics)
                   .setKeepLogFileNum(3));
       syncWrites = track(created, new WriteOptions().setSync(true));
       bufferedWrites = track(created, new WriteOptions());
@@ -236,6 +246,21 @@ public final class RocksDbKeyValueStore implements KeyValueStore {
     }
   }
 
+  @Override
+  public Optional<CacheStats> blockCacheStats() {
+    lock.readLock().lock();
+    try {
+      checkOpen();
+      return Optional.of(
+          new CacheStats(
+              statistics.getTickerCount(TickerType.BLOCK_CACHE_HIT),
+              statistics.getTickerCount(TickerType.BLOCK_CACHE_MISS),
+              cache.getUsage()));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   public Path directory() {
     return directory;
   }
@@ -261,7 +286,7 @@ public final class RocksDbKeyValueStore implements KeyValueStore {
       } catch (RocksDBException e) {
         LOG.warn("closing the chain store failed: {}", e.getMessage());
       }
-      closeAll(List.of(cache, writeBufferManager, bloomFilter, columnOptions, dbOptions, syncWrites, bufferedWrites));
+      closeAll(List.of(cache, writeBufferManager, bloomFilter, columnOptions, dbOptions, statistics, syncWrites, bufferedWrites));
     } finally {
       lock.writeLock().unlock();
     }
