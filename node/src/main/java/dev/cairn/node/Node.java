@@ -106,6 +106,14 @@ public final class Node implements AutoCloseable {
             .addService(new ClientApiService(queries, AGENT))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance());
+    if (config.rpcTls().isPresent()) {
+      NodeConfig.RpcTls tls = config.rpcTls().get();
+      try {
+        builder.useTransportSecurity(tls.certificateChain().toFile(), tls.privateKey().toFile());
+      } catch (IllegalArgumentException | UnsupportedOperationException e) {
+        throw new IOException("cannot use the TLS certificate " + tls.certificateChain() + " and key " + tls.privateKey() + ": " + e.getMessage(), e);
+      }
+    }
     if (config.spec().params().fixedTarget()) {
       builder.addService(new RegtestControlService(chain, assembler, time));
     }

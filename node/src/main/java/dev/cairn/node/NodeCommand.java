@@ -67,7 +67,8 @@ final class NodeCommand implements Callable<Integer> {
         new NodeConfig(
             spec, dir, options.p2pHost, options.p2pPort, options.rpcHost, options.rpcPort, options.httpHost,
             options.httpPort, mine, miner, options.minerThreads, options.storeConfig(), MempoolPolicy.DEFAULT,
-            options.p2pConfig(commandSpec.commandLine(), options.p2pPort, java.util.List.of()));
+            options.p2pConfig(commandSpec.commandLine(), options.p2pPort, java.util.List.of()),
+            options.rpcTls(commandSpec.commandLine()));
     return run(config);
   }
 

@@ -27,7 +27,20 @@ public record NodeConfig(
     int minerThreads,
     StoreConfig storeConfig,
     MempoolPolicy mempoolPolicy,
-    P2pConfig p2p) {
+    P2pConfig p2p,
+    Optional<RpcTls> rpcTls) {
+
+  /** The client API's TLS certificate chain and private key, both PEM files. */
+  public record RpcTls(Path certificateChain, Path privateKey) {}
+
+  /** A configuration whose client API speaks plaintext. */
+  public NodeConfig(
+      ChainSpec spec, Path dataDir, String p2pHost, int p2pPort, String rpcHost, int rpcPort, String httpHost,
+      int httpPort, boolean mine, Optional<Address> minerAddress, int minerThreads, StoreConfig storeConfig,
+      MempoolPolicy mempoolPolicy, P2pConfig p2p) {
+    this(spec, dataDir, p2pHost, p2pPort, rpcHost, rpcPort, httpHost, httpPort, mine, minerAddress, minerThreads,
+        storeConfig, mempoolPolicy, p2p, Optional.empty());
+  }
 
   public NodeConfig {
     if (mine && minerAddress.isEmpty()) {
@@ -51,12 +64,18 @@ public record NodeConfig(
   public NodeConfig withMining(Address address, int threads) {
     return new NodeConfig(
         spec, dataDir, p2pHost, p2pPort, rpcHost, rpcPort, httpHost, httpPort, true, Optional.of(address), threads,
-        storeConfig, mempoolPolicy, p2p);
+        storeConfig, mempoolPolicy, p2p, rpcTls);
   }
 
   public NodeConfig withP2p(P2pConfig newP2p) {
     return new NodeConfig(
         spec, dataDir, p2pHost, p2pPort, rpcHost, rpcPort, httpHost, httpPort, mine, minerAddress, minerThreads,
-        storeConfig, mempoolPolicy, newP2p);
+        storeConfig, mempoolPolicy, newP2p, rpcTls);
+  }
+
+  public NodeConfig withRpcTls(RpcTls tls) {
+    return new NodeConfig(
+        spec, dataDir, p2pHost, p2pPort, rpcHost, rpcPort, httpHost, httpPort, mine, minerAddress, minerThreads,
+        storeConfig, mempoolPolicy, p2p, Optional.of(tls));
   }
 }

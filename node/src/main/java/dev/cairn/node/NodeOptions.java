@@ -16,6 +16,12 @@ final class NodeOptions {
   @Option(names = "--rpc-port", defaultValue = "9701", description = "Client API (gRPC) port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   int rpcPort;
 
+  @Option(names = "--rpc-tls-cert", paramLabel = "FILE", description = "Serve the client API over TLS with this PEM certificate chain (needs --rpc-tls-key).")
+  java.util.Optional<java.nio.file.Path> rpcTlsCert;
+
+  @Option(names = "--rpc-tls-key", paramLabel = "FILE", description = "The PEM private key (PKCS#8) for --rpc-tls-cert.")
+  java.util.Optional<java.nio.file.Path> rpcTlsKey;
+
   @Option(names = "--http-host", defaultValue = "127.0.0.1", description = "Interface for the explorer (default: ${DEFAULT-VALUE}).")
   String httpHost;
 
@@ -78,6 +84,19 @@ final class NodeOptions {
     return new dev.cairn.p2p.P2pConfig(
         p2pHost, port, advertised, peers, maxOutbound, maxInbound, java.time.Duration.ofSeconds(10),
         java.time.Duration.ofSeconds(10), java.time.Duration.ofMillis(200));
+  }
+
+  /** TLS for the client API, if both files were given; a usage error if only one was. */
+  java.util.Optional<NodeConfig.RpcTls> rpcTls(picocli.CommandLine commandLine) {
+    if (rpcTlsCert.isPresent() != rpcTlsKey.isPresent()) {
+      throw new picocli.CommandLine.ParameterException(commandLine, "--rpc-tls-cert and --rpc-tls-key go together");
+    }
+    for (java.util.Optional<java.nio.file.Path> file : java.util.List.of(rpcTlsCert, rpcTlsKey)) {
+      if (file.isPresent() && !java.nio.file.Files.isReadable(file.get())) {
+        throw new picocli.CommandLine.ParameterException(commandLine, "cannot read " + file.get());
+      }
+    }
+    return rpcTlsCert.map(cert -> new NodeConfig.RpcTls(cert, rpcTlsKey.orElseThrow()));
   }
 
   dev.cairn.ledger.store.StoreConfig storeConfig() {
