@@ -26,7 +26,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Transactions waiting for a block, for an account model: per sender, a chain of consecutive
- * nonces starting at the account's next nonce. Admission checks in cost order: kind, duplicates,
+ * nonces starting at the account's next nonce (pending: mined and relayed), and a few queued
+ * behind a nonce gap (kept until the gap fills, then promoted; evicted first when space runs out). Admission checks in cost order: kind, duplicates,
  * fee, then the sender's state, then capacity, and the signature last (skipped when the signature
  * cache knows the transaction). Block templates take transactions by fee rate while keeping each
  * sender's nonce order. After each block the pool drops what the chain consumed or made invalid;
@@ -55,6 +56,8 @@ public final class Mempool implements ChainListener {
   private final TimeSource time;
   private final Map<Hash, Entry> byId = new HashMap<>();
   private final Map<Address, TreeMap<Long, Entry>> bySender = new HashMap<>();
+  /** Transactions waiting behind a nonce gap, per sender: neither mined nor relayed until it fills. */
+  private final Map<Address, TreeMap<Long, Entry>> queued = new HashMap<>();
   private final List<MempoolListener> listeners = new CopyOnWriteArrayList<>();
   private volatile ValidationObserver observer = ValidationObserver.NONE;
   private final List<Transfer> disconnected = new ArrayList<>();
@@ -121,7 +124,22 @@ public final class Mempool implements ChainListener {
       throw new RejectedException(
           Reason.NONCE_TOO_LOW, "nonce " + t.nonce() + " already used; the account's next is " + account.nonce());
     }
+    TreeMap<Long, Entry> waiting = queued.getOrDefault(sender, new TreeMap<>());
     Optional<Entry> replaced = Optional.ofNullable(chain.get(t.nonce()));
+    boolean toQueue = false;
+    if (replaced.isEmpty() && t.nonce() > next) {
+      if (waiting.size() >= policy.maxQueuedPerSender() && !waiting.containsKey(t.nonce())) {
+        throw new RejectedException(
+            Reason.NONCE_TOO_FAR,
+            "nonce " + t.nonce() + " leaves a gap; the sender's next is " + next
+                + (policy.maxQueuedPerSender() > 0 ? " and its " + waiting.size() + " queued slots are full" : ""));
+      }
+      if (t.nonce() > next + policy.maxPerSender() + policy.maxQueuedPerSender()) {
+        throw new RejectedException(Reason.NONCE_TOO_FAR, "nonce " + t.nonce() + " is too far beyond the sender's next " + next);
+      }
+      replaced = Optional.ofNullable(waiting.get(t.nonce()));
+      toQueue = true;
+    }
     if (replaced.isPresent()) {
       Amount old = replaced.get().tx().fee();
       long required = old.units() + (old.units() * policy.replacementPercent() + 99) / 100;
@@ -129,14 +147,22 @@ public final class Mempool implements ChainListener {
         throw new RejectedException(
             Reason.FEE_TOO_LOW, "replacing nonce " + t.nonce() + " needs a fee of at least " + Amount.units(Math.max(required, old.units() + 1)));
       }
-    } else if (t.nonce() > next) {
-      throw new RejectedException(
-          Reason.NONCE_TOO_FAR, "nonce " + t.nonce() + " leaves a gap; the sender's next is " + next);
+    } else if (toQueue) {
+      // Waits behind the gap (checked above).
     } else if (chain.size() >= policy.maxPerSender()) {
       throw new RejectedException(
           Reason.NONCE_TOO_FAR, "sender already has " + chain.size() + " pending transactions");
     }
-    checkBalance(account, chain, t);
+    if (toQueue) {
+      // Queued transactions are checked against the balance alone; the chain check comes when
+      // the gap fills and they are promoted.
+      Amount cost = t.amount().plus(t.fee());
+      if (account.balance().lessThan(cost)) {
+        throw new RejectedException(Reason.INSUFFICIENT_BALANCE, "needs " + cost + ", the sender has " + account.balance());
+      }
+    } else {
+      checkBalance(account, chain, t);
+    }
     List<Entry> evict = makeRoom(t, replaced);
     // The signature before anything is evicted: a transaction that is then refused must not have
     // pushed others out.
@@ -146,7 +172,55 @@ public final class Mempool implements ChainListener {
     }
     replaced.ifPresent(this::remove);
     evict.forEach(this::remove);
-    insert(t);
+    if (toQueue) {
+      Entry e = new Entry(t, time.nowSeconds(), nextSequence++);
+      byId.put(t.id(), e);
+      queued.computeIfAbsent(sender, a -> new TreeMap<>()).put(t.nonce(), e);
+      bytes += t.size();
+    } else {
+      insert(t);
+      promote(sender);
+    }
+  }
+
+  /** Moves a sender's queued transactions into its chain while they close the gap and are affordable. */
+  private void promote(Address sender) {
+    TreeMap<Long, Entry> waiting = queued.get(sender);
+    if (waiting == null) {
+      return;
+    }
+    Account account = store.account(sender);
+    TreeMap<Long, Entry> chain = bySender.getOrDefault(sender, new TreeMap<>());
+    waiting.headMap(account.nonce(), false).values().removeIf(e -> {
+      forget(e);
+      return true;
+    });
+    while (!waiting.isEmpty() && chain.size() < policy.maxPerSender()) {
+      long next = account.nonce() + chain.size();
+      Entry e = waiting.get(next);
+      if (e == null) {
+        break;
+      }
+      waiting.remove(next);
+      forget(e);
+      try {
+        checkBalance(account, chain, e.tx());
+      } catch (RejectedException unaffordable) {
+        break;
+      }
+      insert(e.tx());
+      chain = bySender.get(sender);
+    }
+    if (waiting.isEmpty()) {
+      queued.remove(sender);
+    }
+  }
+
+  /** Drops a queued entry from the id map and the byte count (it is already out of its queue). */
+  private void forget(Entry e) {
+    if (byId.remove(e.tx().id()) != null) {
+      bytes -= e.tx().size();
+    }
   }
 
   /** The sender's balance must cover this and every earlier pending transaction. */
@@ -178,6 +252,13 @@ public final class Mempool implements ChainListener {
       return List.of();
     }
     long rate = t.fee().units() * 1000 / t.size();
+    // Queued transactions go first (they may never become executable), lowest fee rate first;
+    // then the tails of senders' chains, so no chain gets a hole.
+    List<Entry> waiting = new ArrayList<>();
+    for (TreeMap<Long, Entry> q : queued.values()) {
+      waiting.addAll(q.values());
+    }
+    waiting.sort(BY_FEE_RATE.reversed());
     List<Entry> tails = new ArrayList<>();
     for (TreeMap<Long, Entry> chain : bySender.values()) {
       tails.add(chain.lastEntry().getValue());
@@ -185,6 +266,15 @@ public final class Mempool implements ChainListener {
     tails.sort(BY_FEE_RATE.reversed());
     long freed = 0;
     List<Entry> evict = new ArrayList<>();
+    for (Entry e : waiting) {
+      if (current - freed + t.size() <= policy.maxBytes()) {
+        break;
+      }
+      if (!e.tx().senderAddress().equals(t.senderAddress())) {
+        evict.add(e);
+        freed += e.tx().size();
+      }
+    }
     for (Entry e : tails) {
       if (current - freed + t.size() <= policy.maxBytes()) {
         break;
@@ -216,10 +306,15 @@ public final class Mempool implements ChainListener {
       return;
     }
     bytes -= e.tx().size();
-    TreeMap<Long, Entry> chain = bySender.get(e.tx().senderAddress());
-    chain.remove(e.tx().nonce());
-    if (chain.isEmpty()) {
-      bySender.remove(e.tx().senderAddress());
+    Address sender = e.tx().senderAddress();
+    for (Map<Address, TreeMap<Long, Entry>> table : List.of(bySender, queued)) {
+      TreeMap<Long, Entry> chain = table.get(sender);
+      if (chain != null && chain.get(e.tx().nonce()) == e) {
+        chain.remove(e.tx().nonce());
+        if (chain.isEmpty()) {
+          table.remove(sender);
+        }
+      }
     }
   }
 
@@ -360,6 +455,7 @@ public final class Mempool implements ChainListener {
   private void revalidateSender(Address sender) {
     TreeMap<Long, Entry> chain = bySender.get(sender);
     if (chain == null) {
+      promote(sender);
       return;
     }
     Account account = store.account(sender);
@@ -377,6 +473,7 @@ public final class Mempool implements ChainListener {
         available -= cost;
       }
     }
+    promote(sender);
   }
 
   /** Drops transactions older than the policy allows, with every later one of the same sender. */
@@ -384,9 +481,13 @@ public final class Mempool implements ChainListener {
     long cutoff = time.nowSeconds() - policy.expirySeconds();
     for (Entry e : new ArrayList<>(byId.values())) {
       if (e.arrivalSeconds() < cutoff && byId.containsKey(e.tx().id())) {
-        TreeMap<Long, Entry> chain = bySender.get(e.tx().senderAddress());
-        for (Entry later : new ArrayList<>(chain.tailMap(e.tx().nonce(), true).values())) {
-          remove(later);
+        for (Map<Address, TreeMap<Long, Entry>> table : List.of(bySender, queued)) {
+          TreeMap<Long, Entry> chain = table.get(e.tx().senderAddress());
+          if (chain != null) {
+            for (Entry later : new ArrayList<>(chain.tailMap(e.tx().nonce(), true).values())) {
+              remove(later);
+            }
+          }
         }
       }
     }
