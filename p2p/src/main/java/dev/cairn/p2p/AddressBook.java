@@ -84,9 +84,13 @@ final class AddressBook {
     put(new Entry(hp, true, now, now, 0));
   }
 
+  /**
+   * A dial to {@code hp} started ({@code failed} false) or failed. Only a successful connection
+   * ({@link #markTried}) clears the failure count, so repeated failures back off exponentially.
+   */
   void markAttempt(HostPort hp, long now, boolean failed) {
     Entry e = entries.getOrDefault(hp, new Entry(hp, false, now, 0, 0));
-    put(new Entry(hp, e.tried(), e.lastSeen(), now, failed ? e.failures() + 1 : 0));
+    put(new Entry(hp, e.tried(), e.lastSeen(), now, failed ? e.failures() + 1 : e.failures()));
   }
 
   /** An address worth dialling now, tried ones preferred, not in {@code exclude}. */

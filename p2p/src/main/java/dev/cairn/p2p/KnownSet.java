@@ -31,6 +31,10 @@ final class KnownSet {
     items.remove(h);
   }
 
+  void clear() {
+    items.clear();
+  }
+
   int size() {
     return items.size();
   }

@@ -16,6 +16,11 @@ final class Limits {
   static final int MAX_BLOCKS_IN_FLIGHT_PER_PEER = 16;
   /** Blocks ahead of the tip that may be requested at once. */
   static final int DOWNLOAD_WINDOW = 1_024;
+  /**
+   * Transactions requested from one peer and not yet delivered (or declared not found); a peer
+   * that announces more than this is flooding.
+   */
+  static final int MAX_TX_REQUESTS_PER_PEER = MAX_INVENTORY;
   /** Transaction or block hashes remembered per peer as known to it. */
   static final int KNOWN_INVENTORY = 50_000;
 

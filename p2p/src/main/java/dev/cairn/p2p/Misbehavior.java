@@ -15,7 +15,24 @@ final class Misbehavior {
 
   private Misbehavior() {}
 
+  /**
+   * What a punishable offence discourages beyond the connection itself: the host of a routable
+   * address, nothing for a local one (honest nodes sharing a host must not be banned together).
+   */
+  static java.util.Optional<String> discourageKey(HostPort remote) {
+    return remote.isLocal() ? java.util.Optional.empty() : java.util.Optional.of(remote.host());
+  }
+
   static boolean punishableForLooseTransaction(Reason reason) {
     return reason.punishable() && !STATE_DEPENDENT.contains(reason);
+  }
+
+  /**
+   * Whether a loose transaction rejected for {@code reason} may be admitted on the same tip a
+   * moment later (its predecessor from the same sender had not arrived yet): such a rejection is
+   * not remembered, so another peer's announcement fetches it again.
+   */
+  static boolean mayBecomeValidSoon(Reason reason) {
+    return reason == Reason.NONCE_TOO_FAR || reason == Reason.PENDING_BALANCE;
   }
 }

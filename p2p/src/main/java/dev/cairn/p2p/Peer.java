@@ -58,6 +58,8 @@ final class Peer {
   int unrequestedTransactions;
   /** Blocks this peer failed to deliver in time or delivered mutated: ask someone else. */
   final KnownSet stalledOn = new KnownSet(4_096);
+  /** Requested block bodies this peer delivered (late ones included). */
+  long blocksReceived;
 
   Peer(Direction direction, HostPort remote, PeerConnection connection, Optional<ManagedChannel> channel, long localNonce, long now) {
     synchronized (Peer.class) {

@@ -51,7 +51,6 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -89,6 +88,10 @@ public final class PeerNetwork implements ChainListener, MempoolListener, AutoCl
   private final Set<HostPort> dialing = new HashSet<>();
   private final Map<HostPort, Long> bootstrapRetry = new HashMap<>();
   private final Map<HostPort, Integer> bootstrapFailures = new HashMap<>();
+  /** Peers added at run time ({@link #addPeer}): kept connected like bootstrap peers. */
+  private final Set<HostPort> addedPeers = new HashSet<>();
+  /** Addresses that turned out to be this node (a self-connection): never dialled again. */
+  private final Set<HostPort> selfAddresses = new HashSet<>();
   private Server server;
   private volatile boolean closed;
 
@@ -97,13 +100,18 @@ public final class PeerNetwork implements ChainListener, MempoolListener, AutoCl
     this.chain = chain;
     this.mempool = mempool;
     this.agent = agent;
-    this.loop =
-        Executors.newSingleThreadScheduledExecutor(
+    java.util.concurrent.ScheduledThreadPoolExecutor executor =
+        new java.util.concurrent.ScheduledThreadPoolExecutor(
+            1,
             r -> {
               Thread t = new Thread(r, "p2p");
               t.setDaemon(true);
               return t;
             });
+    // On close, pending timers (handshake timeouts, channel shutdowns) are dropped, not waited for.
+    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    executor.setRemoveOnCancelPolicy(true);
+    this.loop = executor;
     this.book = new AddressBook(chain.store(), random);
   }
 
@@ -116,6 +124,7 @@ public final class PeerNetwork implements ChainListener, MempoolListener, AutoCl
             .permitKeepAliveWithoutCalls(true)
             .keepAliveTime(30, TimeUnit.SECONDS)
             .keepAliveTimeout(10, TimeUnit.SECONDS)
+            .addStreamTracerFactory(PeerService.TRACERS)
             .addService(io.grpc.ServerInterceptors.intercept(new PeerService(this), PeerService.REMOTE_ADDRESS))
             .build()
             .start();
@@ -152,12 +161,46 @@ public final class PeerNetwork implements ChainListener, MempoolListener, AutoCl
     return List.copyOf(status.values());
   }
 
+  /**
+   * Dials {@code address} and keeps re-dialling it while it is not connected, like a bootstrap
+   * peer (an operator's "add node"). Thread-safe.
+   */
+  public void addPeer(HostPort address) {
+    post(
+        () -> {
+          addedPeers.add(address);
+          book.addNew(address, System.currentTimeMillis());
+          maintainConnections();
+        });
+  }
+
+  private boolean isPinned(HostPort address) {
+    return config.bootstrap().contains(address) || addedPeers.contains(address);
+  }
+
   // ---- connections ---------------------------------------------------------------------------
 
-  StreamObserver<ConnectRequest> acceptInbound(HostPort remote, ServerCallStreamObserver<ConnectResponse> stream) {
+  StreamObserver<ConnectRequest> acceptInbound(
+      HostPort remote, ServerCallStreamObserver<ConnectResponse> stream, PeerService.CloseTracer tracer) {
     PeerHolder holder = new PeerHolder();
     PeerConnection connection = PeerConnection.server(stream, () -> post(() -> holder.ifPresent(p -> disconnect(p, Reason.PEER_TOO_SLOW, "send queue full"))));
-    stream.setOnCancelHandler(() -> post(() -> holder.ifPresent(p -> removePeer(p, "cancelled"))));
+    // The stream ended under us; if gRPC ended it over the peer's input (a message over the size
+    // limit, bytes that are not a message), that is misbehaviour like any other.
+    java.util.function.Consumer<String> ended =
+        why ->
+            holder.ifPresent(
+                p -> {
+                  Optional<Reason> misbehaviour = tracer.misbehaviour();
+                  if (misbehaviour.isPresent()) {
+                    disconnect(p, misbehaviour.get(), "gRPC ended the stream: " + tracer.describe());
+                  } else {
+                    removePeer(p, why);
+                  }
+                });
+    stream.setOnCancelHandler(() -> post(() -> ended.accept("cancelled")));
+    // Also when gRPC closes the call itself without telling the request observer (a frame that
+    // does not parse): without this the peer would linger and hold an inbound slot for ever.
+    stream.setOnCloseHandler(() -> post(() -> ended.accept("closed")));
     post(
         () -> {
           Peer peer = new Peer(Peer.Direction.INBOUND, remote, connection, Optional.empty(), random.nextLong(), System.currentTimeMillis());
@@ -182,7 +225,7 @@ public final class PeerNetwork implements ChainListener, MempoolListener, AutoCl
 
       @Override
       public void onError(Throwable t) {
-        post(() -> holder.ifPresent(p -> removePeer(p, "stream error: " + t.getMessage())));
+        post(() -> ended.accept("stream error: " + t.getMessage()));
       }
 
       @Override
@@ -247,10 +290,12 @@ public final class PeerNetwork implements ChainListener, MempoolListener, AutoCl
                   dialing.remove(address);
                   holder.ifPresent(
                       p -> {
-                        if (p.handshake.isEmpty()) {
-                          noteDialFailure(address);
+                        Optional<Reason> misbehaviour = inputFailure(t);
+                        if (misbehaviour.isPresent()) {
+                          disconnect(p, misbehaviour.get(), "gRPC ended the stream: " + t.getMessage());
+                        } else {
+                          removePeer(p, "stream error: " + t.getMessage());
                         }
-                        removePeer(p, "stream error: " + t.getMessage());
                       });
                 });
           }
@@ -264,9 +309,25 @@ public final class PeerNetwork implements ChainListener, MempoolListener, AutoCl
     holder.ifPresent(this::register);
   }
 
+  /**
+   * Whether our outbound call failed over what the peer sent: a message over the size limit, or
+   * bytes that do not parse as a message. Other failures (unreachable, reset) punish nobody.
+   */
+  private static Optional<Reason> inputFailure(Throwable t) {
+    if (io.grpc.Status.fromThrowable(t).getCode() == io.grpc.Status.Code.RESOURCE_EXHAUSTED) {
+      return Optional.of(Reason.PEER_OVERSIZED);
+    }
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof com.google.protobuf.InvalidProtocolBufferException) {
+        return Optional.of(Reason.PEER_PROTOCOL_VIOLATION);
+      }
+    }
+    return Optional.empty();
+  }
+
   private void noteDialFailure(HostPort address) {
     book.markAttempt(address, System.currentTimeMillis(), true);
-    if (config.bootstrap().contains(address)) {
+    if (isPinned(address)) {
       int failures = bootstrapFailures.merge(address, 1, Integer::sum);
       bootstrapRetry.put(address, System.currentTimeMillis() + Math.min(60_000L, 250L << Math.min(failures, 8)));
     }
@@ -318,9 +379,8 @@ public final class PeerNetwork implements ChainListener, MempoolListener, AutoCl
     peer.disconnecting = true;
     if (reason.punishable()) {
       LOG.warn("disconnecting {}: {} ({})", peer, reason.code(), message);
-      if (!peer.remote.isLocal()) {
-        discouraged.put(peer.remote.host(), System.currentTimeMillis() + DISCOURAGE_MILLIS);
-      }
+      Misbehavior.discourageKey(peer.remote)
+          .ifPresent(host -> discouraged.put(host, System.currentTimeMillis() + DISCOURAGE_MILLIS));
     } else {
       LOG.info("disconnecting {}: {} ({})", peer, reason.code(), message);
     }
@@ -353,6 +413,10 @@ public final class PeerNetwork implements ChainListener, MempoolListener, AutoCl
     peer.channel.ifPresent(ManagedChannel::shutdown);
     if (peer.direction == Peer.Direction.OUTBOUND) {
       dialing.remove(peer.remote);
+      if (peer.handshake.isEmpty() && !closed) {
+        // Refused, closed or unreachable before it said hello: back off before dialling again.
+        noteDialFailure(peer.remote);
+      }
     }
     List<Hash> orphaned = new ArrayList<>(peer.blocksInFlight.keySet());
     for (Hash h : orphaned) {
@@ -377,14 +441,18 @@ public final class PeerNetwork implements ChainListener, MempoolListener, AutoCl
       p.listenAddress().ifPresent(connected::add);
     }
     connected.add(new HostPort(config.advertisedHost(), port()));
-    for (HostPort b : config.bootstrap()) {
+    connected.addAll(selfAddresses);
+    List<HostPort> pinned = new ArrayList<>(config.bootstrap());
+    pinned.addAll(addedPeers);
+    for (HostPort b : pinned) {
       if (!connected.contains(b) && bootstrapRetry.getOrDefault(b, 0L) <= now) {
         bootstrapRetry.put(b, now + 1_000);
         dial(b);
         connected.add(b);
       }
     }
-    long outbound = peers.values().stream().filter(p -> p.direction == Peer.Direction.OUTBOUND).count() + dialing.size();
+    // Every outbound connection, being dialled or established, is in `dialing` until it is removed.
+    long outbound = dialing.size();
     for (int i = 0; outbound < config.outboundTarget() && i < 4; i++) {
       Optional<HostPort> next = book.pick(now, connected);
       if (next.isEmpty()) {
@@ -412,7 +480,8 @@ public final class PeerNetwork implements ChainListener, MempoolListener, AutoCl
         p.id,
         new PeerStatus(
             p.id, p.remote.toString(), p.direction == Peer.Direction.INBOUND, p.bestHeight, p.agent(), p.connectedSince / 1000,
-            p.connection.bytesIn(), p.connection.bytesOut(), p.listenAddress().map(HostPort::toString).orElse("")));
+            p.connection.bytesIn(), p.connection.bytesOut(), p.listenAddress().map(HostPort::toString).orElse(""),
+            p.blocksReceived));
   }
 
   // ---- messages ------------------------------------------------------------------------------
@@ -445,6 +514,9 @@ public final class PeerNetwork implements ChainListener, MempoolListener, AutoCl
       }
     } catch (RejectedException ex) {
       disconnect(peer, ex.reason(), ex.getMessage());
+    } catch (RuntimeException ex) {
+      // A bug of ours, not the peer's fault: log it and keep reading, so the peer is not stalled.
+      LOG.error("handling {} from {} failed: {}", e.getPayloadCase(), peer, ex.toString(), ex);
     }
     if (peers.containsKey(peer.id)) {
       peer.connection.requestNext();
@@ -481,8 +553,11 @@ public final class PeerNetwork implements ChainListener, MempoolListener, AutoCl
     }
     for (Peer other : peers.values()) {
       if (other.localNonce == h.getNonce()) {
-        if (peer.listenAddress().isEmpty()) {
-          book.markAttempt(peer.remote, System.currentTimeMillis(), true);
+        // One end of this connection is our own outbound dial: that address is us, never dial it.
+        if (peer.direction == Peer.Direction.OUTBOUND) {
+          selfAddresses.add(peer.remote);
+        } else if (other.direction == Peer.Direction.OUTBOUND) {
+          selfAddresses.add(other.remote);
         }
         throw new RejectedException(Reason.PEER_SELF, "received our own nonce");
       }
@@ -521,7 +596,8 @@ public final class PeerNetwork implements ChainListener, MempoolListener, AutoCl
     if (items.size() > Limits.MAX_INVENTORY) {
       throw new RejectedException(Reason.PEER_OVERSIZED, items.size() + " inventory items");
     }
-    List<Hash> wantTx = new ArrayList<>();
+    Set<Hash> wantTx = new java.util.LinkedHashSet<>();
+    boolean unknownBlock = false;
     for (InventoryItem item : items) {
       Hash h = Envelopes.hash(item.getHash()).orElseThrow(() -> new RejectedException(Reason.PEER_PROTOCOL_VIOLATION, "inventory hash not 32 bytes"));
       if (item.getType() == InventoryType.INVENTORY_TYPE_TRANSACTION) {
@@ -529,17 +605,29 @@ public final class PeerNetwork implements ChainListener, MempoolListener, AutoCl
         if (!mempool.contains(h) && !recentlyRejectedTxs.contains(h) && !txsInFlight.containsKey(h)
             && chain.store().txLocation(h).isEmpty()) {
           wantTx.add(h);
-          txsInFlight.put(h, System.currentTimeMillis());
-          peer.requestedTransactions.add(h);
         }
       } else if (item.getType() == InventoryType.INVENTORY_TYPE_BLOCK) {
         peer.knownBlocks.add(h);
-        if (chain.entry(h).isEmpty()) {
-          peer.send(Envelopes.getHeaders(chain.locator()));
-        }
+        unknownBlock |= chain.entry(h).isEmpty();
       } else {
         throw new RejectedException(Reason.PEER_PROTOCOL_VIOLATION, "unknown inventory type");
       }
+    }
+    // An honest peer answers what it announced; one that keeps announcing more than a full
+    // inventory of transactions it never delivers is flooding us.
+    if (peer.requestedTransactions.size() + wantTx.size() > Limits.MAX_TX_REQUESTS_PER_PEER) {
+      throw new RejectedException(
+          Reason.PEER_UNREQUESTED,
+          "inventory flood: " + (peer.requestedTransactions.size() + wantTx.size()) + " announced transactions not delivered");
+    }
+    long now = System.currentTimeMillis();
+    for (Hash h : wantTx) {
+      txsInFlight.put(h, now);
+      peer.requestedTransactions.add(h);
+    }
+    if (unknownBlock) {
+      // One request however many unknown blocks were named: no amplification.
+      peer.send(Envelopes.getHeaders(chain.locator()));
     }
     if (!wantTx.isEmpty()) {
       peer.send(Envelopes.getData(InventoryType.INVENTORY_TYPE_TRANSACTION, wantTx));
@@ -567,7 +655,10 @@ public final class PeerNetwork implements ChainListener, MempoolListener, AutoCl
           missing.addItems(item);
         }
       } else if (item.getType() == InventoryType.INVENTORY_TYPE_BLOCK) {
-        Optional<Block> block = chain.store().body(h);
+        // Never serve a body known to be invalid (stored, then failed when connected): the peer
+        // would rightly punish us for it.
+        boolean invalid = chain.entry(h).map(en -> en.status().isFailed()).orElse(false);
+        Optional<Block> block = invalid ? Optional.empty() : chain.store().body(h);
         if (block.isPresent()) {
           peer.knownBlocks.add(h);
           peer.send(
@@ -600,6 +691,7 @@ public final class PeerNetwork implements ChainListener, MempoolListener, AutoCl
         continue;
       }
       txsInFlight.remove(h.get());
+      peer.requestedTransactions.remove(h.get());
       if (peer.blocksInFlight.remove(h.get()) != null) {
         blocksInFlight.remove(h.get());
         reassign = true;
@@ -630,7 +722,9 @@ public final class PeerNetwork implements ChainListener, MempoolListener, AutoCl
       try {
         mempool.add(tx);
       } catch (RejectedException e) {
-        recentlyRejectedTxs.add(id);
+        if (!Misbehavior.mayBecomeValidSoon(e.reason())) {
+          recentlyRejectedTxs.add(id);
+        }
         if (Misbehavior.punishableForLooseTransaction(e.reason())) {
           throw e;
         }
@@ -733,9 +827,22 @@ public final class PeerNetwork implements ChainListener, MempoolListener, AutoCl
       peer.knownBlocks.add(h.hash());
     }
     BlockHeader last = headers.get(headers.size() - 1);
-    peer.bestHeight = Math.max(peer.bestHeight, last.height());
     if (!fresh.isEmpty()) {
-      BigInteger work = chain.checkHeaders(peer.pendingHeaders, fresh);
+      BigInteger work;
+      try {
+        work = chain.checkHeaders(peer.pendingHeaders, fresh);
+      } catch (RejectedException e) {
+        if (e.reason().punishable()) {
+          throw e;
+        }
+        // Timing, not misbehaviour (a header from beyond our clock's drift): drop what this peer
+        // offered and keep the peer; its next announcement brings the headers again.
+        LOG.info("{} offered headers not acceptable yet: {}", peer, e.getMessage());
+        peer.pendingHeaders.clear();
+        peer.pendingHeadersWork = BigInteger.ZERO;
+        peer.syncing = false;
+        return;
+      }
       peer.pendingHeaders.addAll(fresh);
       peer.pendingHeadersWork = work;
       if (peer.pendingHeaders.size() > MAX_PENDING_HEADERS) {
@@ -743,6 +850,7 @@ public final class PeerNetwork implements ChainListener, MempoolListener, AutoCl
         throw new RejectedException(Reason.TOO_LITTLE_CHAINWORK, "more than " + MAX_PENDING_HEADERS + " headers without enough work");
       }
     }
+    peer.bestHeight = Math.max(peer.bestHeight, last.height());
     boolean full = count == Limits.MAX_HEADERS;
     flushPendingHeaders(peer, !full);
     if (full) {
@@ -793,12 +901,13 @@ public final class PeerNetwork implements ChainListener, MempoolListener, AutoCl
       if (blocksInFlight.containsKey(e.hash())) {
         continue;
       }
+      // The least busy peer that has the block, preferring one that has not stalled on it; a
+      // peer that stalled is asked again only when nobody else can serve it.
       Optional<Peer> chosen = Optional.empty();
       for (Peer p : ready) {
         if (p.blocksInFlight.size() < Limits.MAX_BLOCKS_IN_FLIGHT_PER_PEER
-            && (p.knownBlocks.contains(e.hash()) || p.bestHeight >= e.height())
-            && !p.stalledOn.contains(e.hash())) {
-          if (chosen.isEmpty() || p.blocksInFlight.size() < chosen.get().blocksInFlight.size()) {
+            && (p.knownBlocks.contains(e.hash()) || p.bestHeight >= e.height())) {
+          if (chosen.isEmpty() || better(p, chosen.get(), e.hash())) {
             chosen = Optional.of(p);
           }
         }
@@ -812,6 +921,15 @@ public final class PeerNetwork implements ChainListener, MempoolListener, AutoCl
       requests.computeIfAbsent(p, k -> new ArrayList<>()).add(e.hash());
     }
     requests.forEach((p, hashes) -> p.send(Envelopes.getData(InventoryType.INVENTORY_TYPE_BLOCK, hashes)));
+  }
+
+  private static boolean better(Peer p, Peer than, Hash block) {
+    boolean pStalled = p.stalledOn.contains(block);
+    boolean thanStalled = than.stalledOn.contains(block);
+    if (pStalled != thanStalled) {
+      return !pStalled;
+    }
+    return p.blocksInFlight.size() < than.blocksInFlight.size();
   }
 
   private void checkStalls() {
@@ -837,10 +955,13 @@ public final class PeerNetwork implements ChainListener, MempoolListener, AutoCl
   private void onBlock(Peer peer, BlockData data) throws RejectedException {
     Block block = Block.decode(data.getBlock().getCanonical().toByteArray());
     Hash hash = block.hash();
-    if (peer.blocksInFlight.remove(hash) == null) {
+    if (peer.blocksInFlight.remove(hash) != null) {
+      blocksInFlight.remove(hash);
+    } else if (!peer.stalledOn.contains(hash)) {
       throw new RejectedException(Reason.PEER_UNREQUESTED, "block " + hash + " was not requested");
     }
-    blocksInFlight.remove(hash);
+    // Else a late answer to a request we gave up on after the stall timeout: welcome, not punished.
+    peer.blocksReceived++;
     peer.knownBlocks.add(hash);
     peer.bestHeight = Math.max(peer.bestHeight, block.header().height());
     try {
@@ -868,7 +989,12 @@ public final class PeerNetwork implements ChainListener, MempoolListener, AutoCl
 
   @Override
   public void tipChanged(BlockIndexEntry tip) {
-    post(() -> announceTip(tip));
+    post(
+        () -> {
+          // A rejected transaction may be valid on the new tip (as Bitcoin Core's recentRejects).
+          recentlyRejectedTxs.clear();
+          announceTip(tip);
+        });
   }
 
   private void announceTip(BlockIndexEntry tip) {

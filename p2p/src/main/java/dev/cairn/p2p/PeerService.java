@@ -10,6 +10,8 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import io.grpc.ServerStreamTracer;
+import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.net.InetSocketAddress;
@@ -33,6 +35,58 @@ final class PeerService extends PeerServiceGrpc.PeerServiceImplBase {
         }
       };
 
+  /**
+   * Remembers how an inbound stream ended. gRPC itself ends a stream whose message is over the
+   * size limit or is not a protobuf message at all, and tells the application only "cancelled" or
+   * "closed"; the tracer sees the real status, so the peer can be punished like any other sender
+   * of an oversized or malformed message.
+   */
+  static final class CloseTracer extends ServerStreamTracer {
+    private volatile Status closed;
+
+    @Override
+    public Context filterContext(Context context) {
+      return context.withValue(TRACER, this);
+    }
+
+    @Override
+    public void streamClosed(Status status) {
+      closed = status;
+    }
+
+    /**
+     * What the peer did wrong if gRPC ended the stream over its input: a message larger than the
+     * limit, or bytes that do not parse as a message (gRPC closes the call itself, UNKNOWN or
+     * INTERNAL). Our own closes end with OK and the peer's with CANCELLED: nothing to punish.
+     */
+    java.util.Optional<dev.cairn.ledger.Reason> misbehaviour() {
+      Status s = closed;
+      if (s == null) {
+        return java.util.Optional.empty();
+      }
+      return switch (s.getCode()) {
+        case RESOURCE_EXHAUSTED -> java.util.Optional.of(dev.cairn.ledger.Reason.PEER_OVERSIZED);
+        case UNKNOWN, INTERNAL -> java.util.Optional.of(dev.cairn.ledger.Reason.PEER_PROTOCOL_VIOLATION);
+        default -> java.util.Optional.empty();
+      };
+    }
+
+    String describe() {
+      Status s = closed;
+      return s == null ? "stream ended" : s.getCode() + (s.getDescription() != null ? ": " + s.getDescription() : "");
+    }
+  }
+
+  static final Context.Key<CloseTracer> TRACER = Context.key("cairn-close-tracer");
+
+  static final ServerStreamTracer.Factory TRACERS =
+      new ServerStreamTracer.Factory() {
+        @Override
+        public ServerStreamTracer newServerStreamTracer(String fullMethodName, Metadata headers) {
+          return new CloseTracer();
+        }
+      };
+
   private final PeerNetwork network;
 
   PeerService(PeerNetwork network) {
@@ -48,6 +102,7 @@ final class PeerService extends PeerServiceGrpc.PeerServiceImplBase {
         remote instanceof InetSocketAddress isa
             ? new HostPort(isa.getAddress() != null ? isa.getAddress().getHostAddress() : isa.getHostString(), Math.max(1, isa.getPort()))
             : new HostPort("unknown", 1);
-    return network.acceptInbound(hp, stream);
+    CloseTracer tracer = TRACER.get();
+    return network.acceptInbound(hp, stream, tracer != null ? tracer : new CloseTracer());
   }
 }

@@ -1,6 +1,10 @@
 package dev.cairn.p2p;
 
-/** A connected peer as the status APIs show it. Immutable. */
+/**
+ * A connected peer as the status APIs show it. Immutable.
+ *
+ * @param blocksReceived block bodies this peer delivered that the node had asked it for
+ */
 public record PeerStatus(
     long id,
     String address,
@@ -10,4 +14,5 @@ public record PeerStatus(
     long connectedSince,
     long bytesIn,
     long bytesOut,
-    String listenAddress) {}
+    String listenAddress,
+    long blocksReceived) {}

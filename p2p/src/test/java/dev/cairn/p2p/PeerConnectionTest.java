@@ -1,0 +1,148 @@
+package dev.cairn.p2p;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import dev.cairn.proto.v1.ConnectRequest;
+import dev.cairn.proto.v1.Envelope;
+import dev.cairn.proto.v1.Ping;
+import dev.cairn.proto.v1.TransactionBatch;
+import io.grpc.stub.CallStreamObserver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Flow control of one peer stream: nothing is written while the transport is not ready, queued
+ * messages go out in order on {@code onReady}, a peer that lets too much pile up is reported as
+ * slow, and closing flushes then half-closes.
+ */
+class PeerConnectionTest {
+  /** A transport whose readiness the test controls; it records what is written. */
+  static final class Transport extends CallStreamObserver<ConnectRequest> {
+    boolean ready;
+    Runnable onReady = () -> {};
+    final List<Envelope> written = new ArrayList<>();
+    int requested;
+    boolean completed;
+    boolean failOnNext;
+
+    void becomeReady() {
+      ready = true;
+      onReady.run();
+    }
+
+    @Override
+    public boolean isReady() {
+      return ready;
+    }
+
+    @Override
+    public void setOnReadyHandler(Runnable onReadyHandler) {
+      onReady = onReadyHandler;
+    }
+
+    @Override
+    public void disableAutoInboundFlowControl() {}
+
+    @Override
+    public void request(int count) {
+      requested += count;
+    }
+
+    @Override
+    public void setMessageCompression(boolean enable) {}
+
+    @Override
+    public void onNext(ConnectRequest value) {
+      if (failOnNext) {
+        throw new IllegalStateException("cancelled");
+      }
+      written.add(value.getEnvelope());
+    }
+
+    @Override
+    public void onError(Throwable t) {}
+
+    @Override
+    public void onCompleted() {
+      completed = true;
+    }
+  }
+
+  private static Envelope ping(long n) {
+    return Envelope.newBuilder().setPing(Ping.newBuilder().setNonce(n)).build();
+  }
+
+  @Test
+  void nothingIsWrittenUntilTheTransportIsReadyThenEverythingInOrder() {
+    Transport t = new Transport();
+    PeerConnection c = PeerConnection.client(t, () -> {});
+    for (int i = 0; i < 5; i++) {
+      c.send(ping(i));
+    }
+    assertThat(t.written).isEmpty();
+    t.becomeReady();
+    assertThat(t.written).extracting(e -> e.getPing().getNonce()).containsExactly(0L, 1L, 2L, 3L, 4L);
+    assertThat(c.bytesOut()).isEqualTo(t.written.stream().mapToLong(Envelope::getSerializedSize).sum());
+    c.send(ping(5));
+    assertThat(t.written).hasSize(6);
+  }
+
+  @Test
+  void aPeerThatDoesNotReadIsReportedSlowAndTheExcessDropped() {
+    Transport t = new Transport();
+    AtomicInteger slow = new AtomicInteger();
+    PeerConnection c = PeerConnection.client(t, slow::incrementAndGet);
+    // One envelope of about 4 MiB queued again and again (it is shared, so the test stays small).
+    Envelope big =
+        Envelope.newBuilder()
+            .setTransactions(TransactionBatch.newBuilder().addTransactions(
+                dev.cairn.proto.v1.Transaction.newBuilder().setCanonical(ByteString.copyFrom(new byte[4 << 20]))))
+            .build();
+    long fits = Limits.MAX_SEND_QUEUE_BYTES / big.getSerializedSize();
+    for (int i = 0; i < fits; i++) {
+      c.send(big);
+    }
+    assertThat(slow.get()).isZero();
+    c.send(big);
+    assertThat(slow.get()).isEqualTo(1);
+    t.becomeReady();
+    assertThat(t.written).hasSize((int) fits);
+  }
+
+  @Test
+  void inboundMessagesArePulledOneAtATime() {
+    Transport t = new Transport();
+    PeerConnection c = PeerConnection.client(t, () -> {});
+    c.requestNext();
+    assertThat(t.requested).isEqualTo(1);
+    c.close();
+    c.requestNext();
+    assertThat(t.requested).as("nothing more is asked for once closed").isEqualTo(1);
+  }
+
+  @Test
+  void closingFlushesWhatItCanThenHalfClosesAndLaterSendsAreDropped() {
+    Transport t = new Transport();
+    PeerConnection c = PeerConnection.client(t, () -> {});
+    t.ready = true;
+    c.send(ping(1));
+    c.close();
+    assertThat(t.completed).isTrue();
+    assertThat(c.isClosed()).isTrue();
+    c.send(ping(2));
+    assertThat(t.written).hasSize(1);
+  }
+
+  @Test
+  void aTransportFailingUnderAWriteClosesTheConnection() {
+    Transport t = new Transport();
+    PeerConnection c = PeerConnection.client(t, () -> {});
+    t.ready = true;
+    t.failOnNext = true;
+    c.send(ping(1));
+    assertThat(c.isClosed()).isTrue();
+  }
+}
