@@ -8,19 +8,16 @@ import java.util.Set;
  *
  * <p>Layout: version u8 ‖ kind u8 ‖ recipient (20) ‖ amount u64 = 30 bytes.
  */
-public final class Allocation implements Transaction {
+public final class Allocation extends EncodedTransaction {
   public static final int SIZE = 1 + 1 + Address.SIZE + 8;
 
   private final Address recipient;
   private final Amount amount;
-  private final byte[] encoded;
-  private final Hash id;
 
   private Allocation(Address recipient, Amount amount, byte[] encoded) {
+    super(encoded);
     this.recipient = recipient;
     this.amount = amount;
-    this.encoded = encoded;
-    this.id = Hashes.sha256(encoded);
   }
 
   public static Allocation create(Address recipient, Amount amount) {
@@ -49,32 +46,12 @@ public final class Allocation implements Transaction {
   }
 
   @Override
-  public Hash id() {
-    return id;
-  }
-
-  @Override
-  public byte[] encoded() {
-    return encoded;
-  }
-
-  @Override
   public Set<Address> touchedAddresses() {
     return Set.of(recipient);
   }
 
   @Override
-  public boolean equals(Object o) {
-    return o instanceof Allocation a && id.equals(a.id);
-  }
-
-  @Override
-  public int hashCode() {
-    return id.hashCode();
-  }
-
-  @Override
   public String toString() {
-    return "Allocation[" + id + " to=" + recipient + " amount=" + amount + "]";
+    return "Allocation[" + id() + " to=" + recipient + " amount=" + amount + "]";
   }
 }

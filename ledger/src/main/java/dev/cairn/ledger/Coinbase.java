@@ -9,21 +9,18 @@ import java.util.Set;
  *
  * <p>Layout: version u8 ‖ kind u8 ‖ height u64 ‖ recipient (20) ‖ amount u64 = 38 bytes.
  */
-public final class Coinbase implements Transaction {
+public final class Coinbase extends EncodedTransaction {
   public static final int SIZE = 1 + 1 + 8 + Address.SIZE + 8;
 
   private final long height;
   private final Address recipient;
   private final Amount amount;
-  private final byte[] encoded;
-  private final Hash id;
 
   private Coinbase(long height, Address recipient, Amount amount, byte[] encoded) {
+    super(encoded);
     this.height = height;
     this.recipient = recipient;
     this.amount = amount;
-    this.encoded = encoded;
-    this.id = Hashes.sha256(encoded);
   }
 
   public static Coinbase create(long height, Address recipient, Amount amount) {
@@ -61,32 +58,12 @@ public final class Coinbase implements Transaction {
   }
 
   @Override
-  public Hash id() {
-    return id;
-  }
-
-  @Override
-  public byte[] encoded() {
-    return encoded;
-  }
-
-  @Override
   public Set<Address> touchedAddresses() {
     return Set.of(recipient);
   }
 
   @Override
-  public boolean equals(Object o) {
-    return o instanceof Coinbase c && id.equals(c.id);
-  }
-
-  @Override
-  public int hashCode() {
-    return id.hashCode();
-  }
-
-  @Override
   public String toString() {
-    return "Coinbase[" + id + " height=" + height + " to=" + recipient + " amount=" + amount + "]";
+    return "Coinbase[" + id() + " height=" + height + " to=" + recipient + " amount=" + amount + "]";
   }
 }

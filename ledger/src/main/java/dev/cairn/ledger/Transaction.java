@@ -7,7 +7,7 @@ import java.util.Set;
  * "Transactions"); its id is the SHA-256 of those bytes and its size is their length. Instances
  * are immutable and keep their encoding and id, so neither is computed twice.
  */
-public sealed interface Transaction permits Coinbase, Transfer, Allocation {
+public sealed interface Transaction permits EncodedTransaction {
   /** The only encoding version so far. */
   int VERSION = 1;
 

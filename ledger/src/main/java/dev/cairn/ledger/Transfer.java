@@ -11,7 +11,7 @@ import java.util.Set;
  * <p>Layout: version u8 ‖ kind u8 ‖ sender public key (32) ‖ recipient (20) ‖ amount u64 ‖ fee u64
  * ‖ nonce u63 ‖ signature (64) = 142 bytes.
  */
-public final class Transfer implements Transaction {
+public final class Transfer extends EncodedTransaction {
   public static final int UNSIGNED_SIZE = 1 + 1 + PublicKey.SIZE + Address.SIZE + 8 + 8 + 8;
   public static final int SIZE = UNSIGNED_SIZE + Signature.SIZE;
 
@@ -24,8 +24,6 @@ public final class Transfer implements Transaction {
   private final Amount fee;
   private final long nonce;
   private final Signature signature;
-  private final byte[] encoded;
-  private final Hash id;
   private final Address senderAddress;
 
   private Transfer(
@@ -36,14 +34,13 @@ public final class Transfer implements Transaction {
       long nonce,
       Signature signature,
       byte[] encoded) {
+    super(encoded);
     this.sender = sender;
     this.recipient = recipient;
     this.amount = amount;
     this.fee = fee;
     this.nonce = nonce;
     this.signature = signature;
-    this.encoded = encoded;
-    this.id = Hashes.sha256(encoded);
     this.senderAddress = sender.address();
   }
 
@@ -106,7 +103,7 @@ public final class Transfer implements Transaction {
    * transaction's encoding without its signature. The genesis hash stops replay across networks.
    */
   public byte[] signingBytes(Hash genesis) {
-    return signingBytes(genesis, encoded);
+    return signingBytes(genesis, encoded());
   }
 
   /** Whether the signature is the sender's over this transfer on the given network. */
@@ -143,33 +140,13 @@ public final class Transfer implements Transaction {
   }
 
   @Override
-  public Hash id() {
-    return id;
-  }
-
-  @Override
-  public byte[] encoded() {
-    return encoded;
-  }
-
-  @Override
   public Set<Address> touchedAddresses() {
     return senderAddress.equals(recipient) ? Set.of(recipient) : Set.of(senderAddress, recipient);
   }
 
   @Override
-  public boolean equals(Object o) {
-    return o instanceof Transfer t && id.equals(t.id);
-  }
-
-  @Override
-  public int hashCode() {
-    return id.hashCode();
-  }
-
-  @Override
   public String toString() {
-    return "Transfer[" + id + " from=" + senderAddress + " to=" + recipient + " amount=" + amount
+    return "Transfer[" + id() + " from=" + senderAddress + " to=" + recipient + " amount=" + amount
         + " fee=" + fee + " nonce=" + nonce + "]";
   }
 }

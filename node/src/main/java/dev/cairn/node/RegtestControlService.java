@@ -83,26 +83,28 @@ final class RegtestControlService extends RegtestServiceGrpc.RegtestServiceImplB
 
   @Override
   public void invalidateBlock(InvalidateBlockRequest request, StreamObserver<InvalidateBlockResponse> out) {
-    try {
-      chain.invalidateBlock(requireHash(request.getHash().toByteArray()));
-      BlockIndexEntry tip = chain.tip();
-      out.onNext(
-          InvalidateBlockResponse.newBuilder().setTipHash(ClientApiService.bytes(tip.hash())).setTipHeight(tip.height()).build());
-      out.onCompleted();
-    } catch (RejectedException e) {
-      out.onError(GrpcErrors.rejected(e));
-    } catch (IllegalArgumentException e) {
-      out.onError(GrpcErrors.invalidArgument("bad-request", e.getMessage()));
-    }
+    onBlock(request.getHash(), chain::invalidateBlock, out,
+        tip -> InvalidateBlockResponse.newBuilder().setTipHash(ClientApiService.bytes(tip.hash())).setTipHeight(tip.height()).build());
   }
 
   @Override
   public void reconsiderBlock(ReconsiderBlockRequest request, StreamObserver<ReconsiderBlockResponse> out) {
+    onBlock(request.getHash(), chain::reconsiderBlock, out,
+        tip -> ReconsiderBlockResponse.newBuilder().setTipHash(ClientApiService.bytes(tip.hash())).setTipHeight(tip.height()).build());
+  }
+
+  /** An action on the chain naming a block. */
+  private interface BlockAction {
+    void apply(Hash hash) throws RejectedException;
+  }
+
+  /** Runs {@code action} on the block {@code raw} names and answers with the new tip. */
+  private <R> void onBlock(
+      com.google.protobuf.ByteString raw, BlockAction action, StreamObserver<R> out,
+      java.util.function.Function<BlockIndexEntry, R> answer) {
     try {
-      chain.reconsiderBlock(requireHash(request.getHash().toByteArray()));
-      BlockIndexEntry tip = chain.tip();
-      out.onNext(
-          ReconsiderBlockResponse.newBuilder().setTipHash(ClientApiService.bytes(tip.hash())).setTipHeight(tip.height()).build());
+      action.apply(requireHash(raw.toByteArray()));
+      out.onNext(answer.apply(chain.tip()));
       out.onCompleted();
     } catch (RejectedException e) {
       out.onError(GrpcErrors.rejected(e));
