@@ -5,10 +5,12 @@
 #                           warm-up, 5 x 2 s measurement); JSON in bench/target/jmh-result.json
 #   bench/run.sh ARGS...    any JMH arguments instead, e.g. `TransactionBench -prof gc`
 #                           (java -jar bench/target/benchmarks.jar -h lists them)
-#   bench/run.sh --ratios [ROUNDS [SECONDS [CLASS...]]]
+#   bench/run.sh --ratios [ROUNDS [SECONDS [FILTER...]]]
 #                           each Cairn method interleaved with its raw primitive in one JVM,
 #                           ROUNDS (20) rounds of one SECONDS (1) iteration each; prints the
-#                           median per-round ratios (the numbers docs/BENCHMARKS.md quotes)
+#                           median per-round ratios (the numbers docs/BENCHMARKS.md quotes).
+#                           A FILTER is a class (AdmissionBench) or a class and one of its Cairn
+#                           methods (AdmissionBench.mempoolAdd); default: every comparison
 #
 # Set CAIRN_BENCH_REBUILD=1 to rebuild the jar even if it exists.
 set -euo pipefail

@@ -1,13 +1,27 @@
 package dev.cairn.bench;
 
 import dev.cairn.ledger.Address;
+import dev.cairn.ledger.Allocation;
 import dev.cairn.ledger.Amount;
 import dev.cairn.ledger.ChainSpec;
+import dev.cairn.ledger.ChainSpecException;
 import dev.cairn.ledger.Hash;
+import dev.cairn.ledger.Hashes;
 import dev.cairn.ledger.PrivateKey;
 import dev.cairn.ledger.Transfer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
+import org.slf4j.LoggerFactory;
 
 /**
  * Seeded test data shared by the benchmarks, so two runs measure the same keys and messages.
@@ -54,5 +68,114 @@ final class Fixtures {
       out[i] = tx;
     }
     return out;
+  }
+
+  // ---- a funded regtest network, for benchmarks that go through the mempool or the chain -------
+
+  /** What every funded key holds at genesis: far more than any benchmark spends. */
+  static final Amount FUNDING = Amount.coins(1_000);
+
+  /** A fee that passes the default mempool policy (10 units per byte of a 142-byte transfer). */
+  static final Amount FEE = Amount.units(2_000);
+
+  /** {@code n} seeded keys (a different seed stream from {@link #signedTransfers}). */
+  static PrivateKey[] keys(int n) {
+    Random random = new Random(SEED ^ 0x5EED_F00DL);
+    PrivateKey[] out = new PrivateKey[n];
+    for (int i = 0; i < n; i++) {
+      byte[] seed = new byte[PrivateKey.SIZE];
+      random.nextBytes(seed);
+      out[i] = PrivateKey.fromSeed(seed);
+    }
+    return out;
+  }
+
+  /**
+   * A network with regtest's parameters (trivial fixed proof of work) and launch time whose genesis
+   * block gives each of {@code keys} {@link #FUNDING}.
+   */
+  static ChainSpec fundedRegtest(PrivateKey[] keys) {
+    List<Allocation> allocations = new ArrayList<>(keys.length);
+    for (PrivateKey k : keys) {
+      allocations.add(Allocation.create(k.address(), FUNDING));
+    }
+    ChainSpec regtest = ChainSpec.regtest();
+    try {
+      return ChainSpec.of(regtest.params(), regtest.genesisTimestamp(), allocations);
+    } catch (ChainSpecException e) {
+      throw new IllegalStateException("benchmark chain spec is invalid", e);
+    }
+  }
+
+  /** A recipient address derived from {@code index} alone: a fresh account for every transfer. */
+  static Address recipient(long index) {
+    byte[] digest =
+        Hashes.sha256(ByteBuffer.allocate(16).putLong(SEED).putLong(index).array()).toByteArray();
+    byte[] address = new byte[Address.SIZE];
+    System.arraycopy(digest, 0, address, 0, Address.SIZE);
+    return Address.fromBytes(address);
+  }
+
+  /**
+   * Signs, on all cores, {@code nonces} transfers from each key: element {@code n * keys.length +
+   * s} is key {@code s}'s transfer with nonce {@code firstNonce + n}, so taken in order every
+   * sender's nonces arrive consecutively but far apart. Each pays 1 coin plus a few units (so no
+   * two are alike) to its own fresh recipient, with fee {@link #FEE}.
+   */
+  static Transfer[] noncesFrom(PrivateKey[] keys, long firstNonce, int nonces, Hash genesis) {
+    int senders = keys.length;
+    return IntStream.range(0, senders * nonces)
+        .parallel()
+        .mapToObj(
+            i -> {
+              long nonce = firstNonce + i / senders;
+              long serial = nonce * senders + i % senders;
+              return Transfer.sign(
+                  keys[i % senders],
+                  recipient(serial),
+                  Amount.units(Amount.UNITS_PER_COIN + serial),
+                  FEE,
+                  nonce,
+                  genesis);
+            })
+        .toArray(Transfer[]::new);
+  }
+
+  // ---- environment ---------------------------------------------------------------------------
+
+  /**
+   * Lowers Cairn's logging to WARN unless {@code CAIRN_LOG_LEVEL} is set, so a node's per-event
+   * INFO lines (one per accepted transaction on the client API) neither flood the benchmark's
+   * output nor get measured. Uses logback, the node's backend.
+   */
+  static void quietLogs() {
+    if (System.getenv("CAIRN_LOG_LEVEL") != null) {
+      return;
+    }
+    if (LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)
+        instanceof ch.qos.logback.classic.Logger root) {
+      root.setLevel(ch.qos.logback.classic.Level.WARN);
+    }
+  }
+
+  static Path tempDir(String prefix) {
+    try {
+      return Files.createTempDirectory(prefix);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static void deleteTree(Path root) {
+    if (root == null || !Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

@@ -30,11 +30,34 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * too: it approximates the ratio on an idle machine.
  *
  * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.cairn.bench.RatioRunner [rounds
- * [seconds per iteration [class filter...]]]}, or {@code bench/run.sh --ratios ...}.
+ * [seconds per iteration [filter...]]]}, or {@code bench/run.sh --ratios ...}. A filter is a
+ * benchmark class ({@code AdmissionBench}: all its comparisons) or a class and one of its Cairn
+ * methods ({@code AdmissionBench.mempoolAdd}: that method against the raw primitive).
  */
 public final class RatioRunner {
-  /** A raw primitive and the Cairn operations measured against it, all in one class. */
-  private record Comparison(String benchClass, String raw, List<String> others) {}
+  /**
+   * A raw primitive and the Cairn operations measured against it, all in one class, with how many
+   * warm-up iterations each method gets before the rounds start.
+   */
+  private record Comparison(String benchClass, String raw, List<String> others, int warmups) {
+    Comparison(String benchClass, String raw, List<String> others) {
+      this(benchClass, raw, others, WARMUP_ITERATIONS);
+    }
+
+    /** This comparison restricted to the Cairn methods {@code filters} name, or null if none. */
+    Comparison select(List<String> filters) {
+      if (filters.isEmpty() || filters.stream().anyMatch(f -> !f.contains(".") && benchClass.contains(f))) {
+        return this;
+      }
+      List<String> chosen = new ArrayList<>();
+      for (String m : others) {
+        if (filters.contains(benchClass + "." + m)) {
+          chosen.add(m);
+        }
+      }
+      return chosen.isEmpty() ? null : new Comparison(benchClass, raw, chosen, warmups);
+    }
+  }
 
   private static final List<Comparison> COMPARISONS =
       List.of(
@@ -45,7 +68,18 @@ public final class RatioRunner {
               "rawJdkDoubleSha256",
               List.of("headerDecodeAndHash", "headerWithNonceHash")),
           new Comparison(
-              "TransactionBench", "rawVerify", List.of("decodeAndCheckStateless", "decodeOnly")));
+              "TransactionBench", "rawVerify", List.of("decodeAndCheckStateless", "decodeOnly")),
+          // gRPC's client and server paths take 20-30 s of calls to reach steady state here.
+          new Comparison(
+              "AdmissionBench",
+              "rawVerify",
+              List.of(
+                  "mempoolAdd", "decodeAndMempoolAdd", "grpcSubmit", "grpcSubmit4Clients", "grpcRoundTripOnly"),
+              15),
+          new Comparison(
+              "MinerBench", "rawJdkDoubleSha256", List.of("nonceSearch", "nonceSearchTwoThreads")),
+          new Comparison(
+              "BlockConnectBench", "rawVerify", List.of("connectBlock", "verifyOnly", "storeOnly", "decodeOnly")));
 
   private static final int WARMUP_ITERATIONS = 5;
 
@@ -58,15 +92,15 @@ public final class RatioRunner {
 
     System.out.printf(
         Locale.ROOT,
-        "# interleaved JMH: %d warm-up x %ds, then %d rounds of 1 x %ds per method; JDK %s, %d CPUs%n",
-        WARMUP_ITERATIONS, seconds, rounds, seconds,
+        "# interleaved JMH: warm-up x %ds, then %d rounds of 1 x %ds per method; JDK %s, %d CPUs%n",
+        seconds, rounds, seconds,
         System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
     System.out.printf(Locale.ROOT, "# load average before: %s%n", loadAverage());
     for (Comparison c : COMPARISONS) {
-      if (!filters.isEmpty() && filters.stream().noneMatch(c.benchClass()::contains)) {
-        continue;
+      Comparison selected = c.select(filters);
+      if (selected != null) {
+        run(selected, rounds, seconds);
       }
-      run(c, rounds, seconds);
     }
   }
 
@@ -75,7 +109,7 @@ public final class RatioRunner {
     methods.add(c.raw());
     methods.addAll(c.others());
     for (String m : methods) {
-      measure(c.benchClass(), m, WARMUP_ITERATIONS, seconds);
+      measure(c.benchClass(), m, c.warmups(), seconds);
     }
     Map<String, double[]> scores = new LinkedHashMap<>();
     for (String m : methods) {
@@ -114,7 +148,10 @@ public final class RatioRunner {
 
   private static void report(Comparison c, Map<String, double[]> scores, int rounds) {
     double[] raw = scores.get(c.raw());
-    System.out.printf(Locale.ROOT, "%n## %s (%d rounds; ratio = method / %s, throughput)%n", c.benchClass(), rounds, c.raw());
+    System.out.printf(
+        Locale.ROOT,
+        "%n## %s (%d warm-up iterations per method, %d rounds; ratio = method / %s, throughput)%n",
+        c.benchClass(), c.warmups(), rounds, c.raw());
     System.out.printf(
         Locale.ROOT,
         "| method | median ops/s | min .. max ops/s | median ratio | ratio min .. max | ratio of sums"

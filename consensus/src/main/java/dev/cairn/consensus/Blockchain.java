@@ -72,8 +72,16 @@ public final class Blockchain {
   private final Map<Hash, RejectedException> failures = new HashMap<>();
   private BlockTree.Node tipNode;
   private volatile BlockIndexEntry tip;
-  /** The indexed header with the most work (not known invalid): where downloads head. */
+  /**
+   * Where downloads head: the indexed header with the most work (not known invalid), or for a while
+   * the chain a peer has just offered ({@link #aimDownloadAt}).
+   */
   private BlockTree.Node bestHeader;
+  /**
+   * {@link #bestHeader} is the heaviest indexed header, not a chain a peer just offered (see
+   * {@link #aimDownloadAt}).
+   */
+  private boolean bestHeaderIsHeaviest = true;
   /** The branch from the fork with the best chain up to {@link #bestHeader}, cached. */
   private List<BlockTree.Node> downloadPath;
   /** A block was connected or disconnected since listeners last heard {@code tipChanged}. */
@@ -301,9 +309,27 @@ public final class Blockchain {
     if (work.compareTo(headerWorkThreshold()) <= 0) {
       throw new RejectedException(Reason.TOO_LITTLE_CHAINWORK, headers.size() + " headers with too little work to index");
     }
+    BlockTree.Node last = null;
     for (BlockIndexEntry e : store.indexHeaders(headers)) {
-      BlockTree.Node n = tree.add(e);
-      noteHeader(n);
+      last = tree.add(e);
+      noteHeader(last);
+    }
+    aimDownloadAt(last);
+  }
+
+  /**
+   * Downloads head for the chain a peer has just offered when it beats the tip, even if a heavier
+   * header chain is indexed: that one may have come from a peer that is gone (before a restart,
+   * say), and if nobody serves its bodies the node would wait for them forever instead of following
+   * the chains it is offered. Once this chain is in, {@link #blocksToDownload} goes back to the
+   * heaviest indexed header.
+   */
+  private void aimDownloadAt(BlockTree.Node n) {
+    if (n != null && n != bestHeader && !n.entry().status().isFailed()
+        && n.entry().chainWork().compareTo(tipNode.entry().chainWork()) > 0) {
+      bestHeader = n;
+      bestHeaderIsHeaviest = false;
+      downloadPath = null;
     }
   }
 
@@ -320,8 +346,10 @@ public final class Blockchain {
    */
   public synchronized List<BlockIndexEntry> blocksToDownload(int max) {
     List<BlockIndexEntry> out = new ArrayList<>();
-    if (bestHeader == null || bestHeader.entry().status().isFailed()) {
+    if (bestHeader == null || bestHeader.entry().status().isFailed()
+        || (!bestHeaderIsHeaviest && bestHeader.entry().chainWork().compareTo(tipNode.entry().chainWork()) <= 0)) {
       bestHeader = null;
+      bestHeaderIsHeaviest = true;
       for (BlockTree.Node n : tree.all()) {
         if (!n.entry().status().isFailed() && (bestHeader == null || n.entry().chainWork().compareTo(bestHeader.entry().chainWork()) > 0)) {
           bestHeader = n;

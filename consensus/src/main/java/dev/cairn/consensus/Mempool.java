@@ -170,8 +170,8 @@ public final class Mempool implements ChainListener {
       TransactionChecks.checkStateless(t, store.spec().genesisHash());
       signatures.add(t.id());
     }
-    replaced.ifPresent(this::remove);
-    evict.forEach(this::remove);
+    replaced.ifPresent(e -> remove(e, MempoolListener.Removal.REPLACED));
+    evict.forEach(e -> remove(e, MempoolListener.Removal.EVICTED));
     if (toQueue) {
       Entry e = new Entry(t, time.nowSeconds(), nextSequence++);
       byId.put(t.id(), e);
@@ -192,7 +192,9 @@ public final class Mempool implements ChainListener {
     Account account = store.account(sender);
     TreeMap<Long, Entry> chain = bySender.getOrDefault(sender, new TreeMap<>());
     waiting.headMap(account.nonce(), false).values().removeIf(e -> {
-      forget(e);
+      if (forget(e)) {
+        removed(e, MempoolListener.Removal.NONCE_USED);
+      }
       return true;
     });
     while (!waiting.isEmpty() && chain.size() < policy.maxPerSender()) {
@@ -202,10 +204,13 @@ public final class Mempool implements ChainListener {
         break;
       }
       waiting.remove(next);
-      forget(e);
+      boolean pooled = forget(e);
       try {
         checkBalance(account, chain, e.tx());
       } catch (RejectedException unaffordable) {
+        if (pooled) {
+          removed(e, MempoolListener.Removal.UNAFFORDABLE);
+        }
         break;
       }
       insert(e.tx());
@@ -216,11 +221,13 @@ public final class Mempool implements ChainListener {
     }
   }
 
-  /** Drops a queued entry from the id map and the byte count (it is already out of its queue). */
-  private void forget(Entry e) {
+  /** Drops a queued entry from the id map and the byte count (it is already out of its queue); false if it was not there. */
+  private boolean forget(Entry e) {
     if (byId.remove(e.tx().id()) != null) {
       bytes -= e.tx().size();
+      return true;
     }
+    return false;
   }
 
   /** The sender's balance must cover this and every earlier pending transaction. */
@@ -301,7 +308,7 @@ public final class Mempool implements ChainListener {
     }
   }
 
-  private void remove(Entry e) {
+  private void remove(Entry e, MempoolListener.Removal why) {
     if (byId.remove(e.tx().id()) == null) {
       return;
     }
@@ -315,6 +322,14 @@ public final class Mempool implements ChainListener {
           table.remove(sender);
         }
       }
+    }
+    removed(e, why);
+  }
+
+  /** Tells the listeners that an admitted transaction left the pool. */
+  private void removed(Entry e, MempoolListener.Removal why) {
+    for (MempoolListener l : listeners) {
+      l.transactionRemoved(e.tx(), why);
     }
   }
 
@@ -398,7 +413,7 @@ public final class Mempool implements ChainListener {
     for (Transaction tx : block.transactions()) {
       Entry e = byId.get(tx.id());
       if (e != null) {
-        remove(e);
+        remove(e, MempoolListener.Removal.MINED);
       }
       if (tx instanceof Transfer t) {
         senders.add(t.senderAddress());
@@ -464,10 +479,13 @@ public final class Mempool implements ChainListener {
     for (Entry e : new ArrayList<>(chain.values())) {
       long cost = e.tx().amount().units() + e.tx().fee().units();
       if (e.tx().nonce() < account.nonce()) {
-        remove(e);
-      } else if (e.tx().nonce() != expected || cost > available) {
-        remove(e);
-        expected = -1; // everything after a gap or a shortfall goes too
+        remove(e, MempoolListener.Removal.NONCE_USED);
+      } else if (e.tx().nonce() != expected) {
+        remove(e, MempoolListener.Removal.ORPHANED);
+        expected = -1; // everything after a gap goes too
+      } else if (cost > available) {
+        remove(e, MempoolListener.Removal.UNAFFORDABLE);
+        expected = -1; // and everything after a shortfall
       } else {
         expected++;
         available -= cost;
@@ -485,7 +503,7 @@ public final class Mempool implements ChainListener {
           TreeMap<Long, Entry> chain = table.get(e.tx().senderAddress());
           if (chain != null) {
             for (Entry later : new ArrayList<>(chain.tailMap(e.tx().nonce(), true).values())) {
-              remove(later);
+              remove(later, later == e ? MempoolListener.Removal.EXPIRED : MempoolListener.Removal.ORPHANED);
             }
           }
         }

@@ -150,7 +150,11 @@ public final class RocksDbKeyValueStore implements KeyValueStore {
 
   private static StoreException translateOpenFailure(Path directory, RocksDBException e) {
     String message = String.valueOf(e.getMessage());
-    if (message.contains("lock") || message.contains("LOCK")) {
+    // Held by another process: "While lock file: .../LOCK: Resource temporarily unavailable"; by
+    // this one: "lock hold by current process". Not being able to open or create the LOCK file
+    // at all ("While open a file for lock: .../LOCK: Operation not permitted") is an I/O problem
+    // of the directory and is reported as such below, not as a lock someone holds.
+    if (message.contains("While lock file") || message.contains("lock hold by current process")) {
       return new StoreLockedException(
           "data directory " + directory + " is in use by another process (its RocksDB LOCK is held): "
               + "stop the other cairn node or choose another --data-dir",
