@@ -8,27 +8,15 @@ import dev.cairn.consensus.StateTransition;
 import dev.cairn.consensus.TimeSource;
 import dev.cairn.ledger.Account;
 import dev.cairn.ledger.Address;
-import dev.cairn.ledger.Amount;
 import dev.cairn.ledger.Block;
-import dev.cairn.ledger.BlockHeader;
-import dev.cairn.ledger.ChainParams;
 import dev.cairn.ledger.ChainSpec;
-import dev.cairn.ledger.Coinbase;
 import dev.cairn.ledger.Hash;
-import dev.cairn.ledger.MerkleTree;
-import dev.cairn.ledger.PrivateKey;
-import dev.cairn.ledger.StateCommitment;
-import dev.cairn.ledger.Transaction;
 import dev.cairn.ledger.Transfer;
 import dev.cairn.ledger.store.ChainStore;
 import dev.cairn.ledger.store.StoreConfig;
-import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.OptionalLong;
 import java.util.SortedMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -61,8 +49,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * body, signature verification, the state transition and commitment, and the synced connect
  * batch. The chain: {@value #BLOCKS} consecutive blocks on a regtest-parameter network whose
  * genesis funds {@value #TXS} keys; block {@code h} holds a coinbase and one transfer from every
- * key (nonce {@code h - 1}) to a fresh address, built once per JVM with a valid Merkle root, state
- * commitment (from {@link StateTransition}) and proof of work ({@link NonceSearch}). A fresh chain
+ * key (nonce {@code h - 1}) to a fresh address, built once per JVM by {@link TransferChain} (valid
+ * Merkle root, state commitment from {@link StateTransition}, proof of work from {@link
+ * NonceSearch}; the signed blocks are cached in java.io.tmpdir across JVMs). A fresh chain
  * (new store directory, new {@link SignatureCache}, new {@link Blockchain}) starts every iteration
  * and whenever all {@value #BLOCKS} blocks are connected; that set-up is outside the timing.
  *
@@ -94,68 +83,20 @@ public class BlockConnectBench {
     final byte[][] signatures = new byte[BLOCKS * TXS][];
     final byte[][] signingBytes = new byte[BLOCKS * TXS][];
 
-    private Data() throws Exception {
-      PrivateKey[] keys = Fixtures.keys(TXS);
-      spec = Fixtures.fundedRegtest(keys);
-      ChainParams params = spec.params();
+    private Data() {
+      TransferChain chain = TransferChain.cached(BLOCKS, TXS);
+      spec = chain.spec;
       Hash genesis = spec.genesisHash();
-      Transfer[] all = Fixtures.noncesFrom(keys, 0, BLOCKS, genesis);
-      Address miner = Fixtures.recipient(-1);
-      Map<Address, Account> state = new HashMap<>(spec.genesisAccounts());
-      Map<Long, Coinbase> coinbases = new HashMap<>();
-      StateTransition transition = new StateTransition(params);
-      BlockHeader parent = spec.genesisBlock().header();
+      List<Transfer> all = chain.transfers();
       for (int b = 0; b < BLOCKS; b++) {
-        long height = b + 1;
-        List<Transaction> txs = new ArrayList<>(TXS + 1);
-        Amount fees = Amount.ZERO;
-        for (int i = 0; i < TXS; i++) {
-          Transfer t = all[b * TXS + i];
-          if (t.nonce() != b) {
-            throw new IllegalStateException("transfer " + i + " of block " + height + " has nonce " + t.nonce());
-          }
-          txs.add(t);
-          fees = fees.plus(t.fee());
-          int k = b * TXS + i;
-          publicKeys[k] = t.sender().toByteArray();
-          signatures[k] = t.signature().toByteArray();
-          signingBytes[k] = t.signingBytes(genesis);
-        }
-        Coinbase coinbase = Coinbase.create(height, miner, params.subsidyAt(height).plus(fees));
-        coinbases.put(height, coinbase);
-        txs.add(0, coinbase);
-        List<Hash> ids = new ArrayList<>(txs.size());
-        for (Transaction tx : txs) {
-          ids.add(tx.id());
-        }
-        // The state transition reads only the height and the transactions: apply it to a block
-        // whose header is provisional to get the accounts the real header commits to.
-        BlockHeader provisional =
-            BlockHeader.of(BlockHeader.CURRENT_VERSION, height, parent.hash(), Hash.of(new byte[32]), Hash.of(new byte[32]), 0, params.genesisTarget(), 0);
-        SortedMap<Address, Account> changes =
-            transition.apply(
-                Block.of(provisional, txs), a -> state.getOrDefault(a, Account.EMPTY), coinbases::get);
-        BlockHeader header =
-            BlockHeader.of(
-                BlockHeader.CURRENT_VERSION,
-                height,
-                parent.hash(),
-                MerkleTree.root(ids),
-                StateCommitment.of(changes),
-                parent.timestamp() + params.targetSpacingSeconds(),
-                params.genesisTarget(),
-                0);
-        BigInteger target = header.target().toTarget();
-        NonceSearch search = new NonceSearch(header, target);
-        OptionalLong nonce = OptionalLong.empty();
-        for (long from = 0; nonce.isEmpty(); from += 1 << 16) {
-          nonce = search.search(from, 1 << 16);
-        }
-        header = header.withNonce(nonce.getAsLong());
-        blocks[b] = Block.of(header, txs);
-        this.changes.add(changes);
-        state.putAll(changes);
-        parent = header;
+        blocks[b] = chain.blocks.get(b);
+      }
+      changes.addAll(chain.changes);
+      for (int k = 0; k < all.size(); k++) {
+        Transfer t = all.get(k);
+        publicKeys[k] = t.sender().toByteArray();
+        signatures[k] = t.signature().toByteArray();
+        signingBytes[k] = t.signingBytes(genesis);
       }
     }
 
