@@ -9,7 +9,6 @@ import dev.cairn.ledger.store.ChainStore;
 import dev.cairn.ledger.store.StoreConfig;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -63,7 +62,7 @@ public final class BlockConnectCpu {
         Locale.ROOT,
         "# %d blocks of %d transfers per round, %d rounds (first not counted); JDK %s, %d CPUs; load %s%n",
         blocks, txs, rounds, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
-        loadAverage());
+        Fixtures.loadAverage());
     for (int round = 0; round < rounds; round++) {
       Path dir = Fixtures.tempDir("cairn-bench-cpu-");
       ChainStore store = ChainStore.openRocksDb(dir.resolve("chain"), StoreConfig.DEFAULT, data.spec);
@@ -137,7 +136,7 @@ public final class BlockConnectCpu {
         "idle 2-core prediction, raw / (calling thread + verification / 2): %.3f%n"
             + "2-core bound if every CPU-second overlapped perfectly, raw / (all CPU / 2): %.3f%n"
             + "load average after: %s%n",
-        r / (m + v / 2), r / ((m + v + rest) / 2), loadAverage());
+        r / (m + v / 2), r / ((m + v + rest) / 2), Fixtures.loadAverage());
   }
 
   private static long cpu(ThreadMXBean mx, List<Thread> threads) {
@@ -153,14 +152,5 @@ public final class BlockConnectCpu {
 
   private static double ms(long nanos, int blocks) {
     return nanos / 1e6 / blocks;
-  }
-
-  private static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return f[0] + " " + f[1] + " " + f[2];
-    } catch (Exception e) {
-      return "unknown";
-    }
   }
 }

@@ -158,6 +158,23 @@ final class Fixtures {
     }
   }
 
+  /** The 1, 5 and 15 minute load averages where the OS shows them: other work skews the run. */
+  static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+
+  static double median(double[] values) {
+    double[] s = values.clone();
+    java.util.Arrays.sort(s);
+    int n = s.length;
+    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  }
+
   static Path tempDir(String prefix) {
     try {
       return Files.createTempDirectory(prefix);

@@ -1,8 +1,5 @@
 package dev.cairn.bench;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -95,7 +92,7 @@ public final class RatioRunner {
         "# interleaved JMH: warm-up x %ds, then %d rounds of 1 x %ds per method; JDK %s, %d CPUs%n",
         seconds, rounds, seconds,
         System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
-    System.out.printf(Locale.ROOT, "# load average before: %s%n", loadAverage());
+    System.out.printf(Locale.ROOT, "# load average before: %s%n", Fixtures.loadAverage());
     for (Comparison c : COMPARISONS) {
       Comparison selected = c.select(filters);
       if (selected != null) {
@@ -165,10 +162,10 @@ public final class RatioRunner {
       System.out.printf(
           Locale.ROOT,
           "| %s | %,.0f | %,.0f .. %,.0f | %.3f | %.3f .. %.3f | %.3f | %.3f |%n",
-          e.getKey(), median(s), min(s), max(s), median(ratios), min(ratios), max(ratios),
+          e.getKey(), Fixtures.median(s), min(s), max(s), Fixtures.median(ratios), min(ratios), max(ratios),
           Arrays.stream(s).sum() / Arrays.stream(raw).sum(), max(s) / max(raw));
     }
-    System.out.printf(Locale.ROOT, "%nload average after: %s%nper-round ops/s:%n", loadAverage());
+    System.out.printf(Locale.ROOT, "%nload average after: %s%nper-round ops/s:%n", Fixtures.loadAverage());
     for (Map.Entry<String, double[]> e : scores.entrySet()) {
       StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %-24s", e.getKey()));
       for (double v : e.getValue()) {
@@ -179,22 +176,7 @@ public final class RatioRunner {
     System.out.flush();
   }
 
-  /** The 1, 5 and 15 minute load averages where the OS shows them: other work skews the run. */
-  private static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return f[0] + " " + f[1] + " " + f[2];
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
-    }
-  }
 
-  private static double median(double[] values) {
-    double[] s = values.clone();
-    Arrays.sort(s);
-    int n = s.length;
-    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-  }
 
   private static double min(double[] values) {
     return Arrays.stream(values).min().orElse(Double.NaN);
