@@ -11,6 +11,9 @@
 #                           median per-round ratios (the numbers docs/BENCHMARKS.md quotes).
 #                           A FILTER is a class (AdmissionBench) or a class and one of its Cairn
 #                           methods (AdmissionBench.mempoolAdd); default: every comparison
+#   bench/run.sh --propagation [EMPTY_BLOCKS [TX_BLOCKS [SVG]]]
+#                           block propagation across 8 nodes on 127.0.0.1 (PropagationBench;
+#                           defaults 100, 20, docs/propagation.svg)
 #
 # Set CAIRN_BENCH_REBUILD=1 to rebuild the jar even if it exists.
 set -euo pipefail
@@ -26,6 +29,10 @@ if [[ ! -f "$jar" || "${CAIRN_BENCH_REBUILD:-0}" == 1 ]]; then
   mvn -B -q -Pbench -pl bench -am package -DskipTests || { rm -f "$jar"; exit 1; }
 fi
 
+if [[ "${1:-}" == --propagation ]]; then
+  shift
+  exec java -cp "$jar" dev.cairn.bench.PropagationBench "$@"
+fi
 if [[ "${1:-}" == --ratios ]]; then
   shift
   exec java -cp "$jar" dev.cairn.bench.RatioRunner "$@"

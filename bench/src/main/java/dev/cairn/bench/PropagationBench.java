@@ -88,7 +88,7 @@ public final class PropagationBench {
       throw new IllegalArgumentException("usage: PropagationBench [EMPTY_BLOCKS >= 1 [TX_BLOCKS >= 0 [SVG]]]");
     }
     Fixtures.quietLogs();
-    String loadBefore = loadAverage();
+    String loadBefore = Fixtures.loadAverage();
     Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     PrivateKey[] keys = Fixtures.keys(TXS_PER_BLOCK);
     ChainSpec spec = Fixtures.fundedRegtest(keys);
@@ -129,7 +129,7 @@ public final class PropagationBench {
         }
       }
     }
-    String loadAfter = loadAverage();
+    String loadAfter = Fixtures.loadAverage();
     report(empty, full, pollerCores, loadBefore, loadAfter, topology);
     writePlot(svg, empty, full, started, loadBefore, loadAfter);
   }
@@ -283,7 +283,7 @@ public final class PropagationBench {
               + " synced store write %.2f ms; node 0 mining it (not counted) median %.1f ms%n",
           phase == empty ? "empty" : "1,000 txs", phase.receivers().validateMillisPerBlock(),
           phase.receivers().connectMillisPerBlock(),
-          median(phase.blocks().stream().mapToDouble(t -> t.mineNanos() / 1e6).toArray()));
+          Fixtures.median(phase.blocks().stream().mapToDouble(t -> t.mineNanos() / 1e6).toArray()));
     }
     System.out.printf(Locale.ROOT, "Pollers' CPU: %.3f cores on average%n", pollerCores);
     System.out.println("Peers: " + topology);
@@ -292,12 +292,6 @@ public final class PropagationBench {
     System.out.printf(
         Locale.ROOT, "Goal (empty blocks p50 < %.0f ms and p99 < %.0f ms): %s (p50 %.1f ms, p99 %.1f ms)%n",
         GOAL_P50_MILLIS, GOAL_P99_MILLIS, met ? "MET" : "NOT MET", e.p50(), e.p99());
-  }
-
-  private static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    return LatencySummary.rank(sorted, 0.5);
   }
 
   private static void writePlot(
@@ -332,16 +326,5 @@ public final class PropagationBench {
 
   private static String firstField(String load) {
     return load.split(" ")[0];
-  }
-
-  /** The 1-, 5- and 15-minute load averages (Linux), or the JVM's 1-minute figure elsewhere. */
-  static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return f[0] + " " + f[1] + " " + f[2];
-    } catch (IOException | RuntimeException e) {
-      return String.format(
-          Locale.ROOT, "%.2f", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-    }
   }
 }
