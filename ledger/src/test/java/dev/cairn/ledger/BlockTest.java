@@ -41,6 +41,25 @@ class BlockTest {
     assertThat(back.encode()).isEqualTo(bytes);
   }
 
+  @ParameterizedTest
+  @MethodSource("dev.cairn.ledger.TestSupport#seeds")
+  void oneTransactionReadsLikeTheWholeBlock(long seed) throws Exception {
+    Random r = new Random(seed);
+    Block b = randomBlock(r, 1 + r.nextInt(30));
+    byte[] bytes = b.encode();
+    assertThat(Block.transactionCount(bytes)).isEqualTo(b.transactions().size());
+    for (int i = 0; i < b.transactions().size(); i++) {
+      assertThat(Block.transactionAt(bytes, i)).isEqualTo(b.transactions().get(i));
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Block.transactionAt(bytes, b.transactions().size()))
+        .isInstanceOf(IndexOutOfBoundsException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Block.transactionAt(bytes, -1))
+        .isInstanceOf(IndexOutOfBoundsException.class);
+    int last = b.transactions().size() - 1;
+    byte[] cut = Arrays.copyOf(bytes, bytes.length - 1);
+    assertRejected(() -> Block.transactionAt(cut, last), Reason.DECODE_TRUNCATED);
+  }
+
   @Test
   void layoutIsHeaderThenCountThenTransactions() {
     Block b = randomBlock(new Random(1), 4);

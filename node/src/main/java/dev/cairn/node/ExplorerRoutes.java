@@ -91,8 +91,8 @@ final class ExplorerRoutes {
     get(routes, "/api/blocks", ctx -> blocksFrom(ctx, queries.chain().tip().height()));
     get(routes, "/api/blocks/{start_height}", ctx -> blocksFrom(ctx, height(ctx.pathParam("start_height"))));
     get(routes, "/api/block/{hash}", ctx -> {
-      NodeQueries.BlockView v = block(ctx.pathParam("hash"));
-      cacheBlock(ctx, v);
+      NodeQueries.BlockSummary v = blockSummary(ctx.pathParam("hash"));
+      cacheBlock(ctx, v.inBestChain(), v.confirmations());
       json(ctx, views.block(v));
     });
     get(routes, "/api/block/{hash}/status", this::blockStatus);
@@ -138,7 +138,7 @@ final class ExplorerRoutes {
     if (start > tip.height()) {
       throw ApiError.notFound("no best-chain block at height " + start + " (the tip is at " + tip.height() + ")");
     }
-    List<NodeQueries.BlockView> blocks = queries.bestChainBlocksDown(start, BLOCKS_PER_PAGE);
+    List<NodeQueries.BlockSummary> blocks = queries.bestChainBlocksDown(start, BLOCKS_PER_PAGE);
     if (blocks.isEmpty()) {
       // The best chain got shorter (a reorganisation) since the tip was read.
       throw ApiError.notFound("no best-chain block at height " + start);
@@ -151,9 +151,18 @@ final class ExplorerRoutes {
     return queries.block(hash).orElseThrow(() -> ApiError.notFound("block " + hash + " is unknown"));
   }
 
-  /** Buried blocks do not change: let caches keep them. Anything else must be asked again. */
+  private NodeQueries.BlockSummary blockSummary(String hashText) {
+    Hash hash = hash(hashText, "block hash");
+    return queries.blockSummary(hash).orElseThrow(() -> ApiError.notFound("block " + hash + " is unknown"));
+  }
+
   private static void cacheBlock(Context ctx, NodeQueries.BlockView v) {
-    boolean buried = v.inBestChain() && v.confirmations() >= IMMUTABLE_CONFIRMATIONS;
+    cacheBlock(ctx, v.inBestChain(), v.confirmations());
+  }
+
+  /** Buried blocks do not change: let caches keep them. Anything else must be asked again. */
+  private static void cacheBlock(Context ctx, boolean inBestChain, long confirmations) {
+    boolean buried = inBestChain && confirmations >= IMMUTABLE_CONFIRMATIONS;
     ctx.header("Cache-Control", buried ? IMMUTABLE : NO_CACHE);
   }
 

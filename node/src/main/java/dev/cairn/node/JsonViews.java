@@ -47,15 +47,19 @@ final class JsonViews {
   }
 
   ObjectNode block(NodeQueries.BlockView v) {
-    BlockHeader h = v.block().header();
+    return block(v.summary());
+  }
+
+  ObjectNode block(NodeQueries.BlockSummary v) {
+    BlockHeader h = v.header();
     ObjectNode o = JSON.objectNode();
     o.put("id", h.hash().toHex());
     o.put("height", h.height());
     o.put("version", h.version());
     o.put("timestamp", h.timestamp());
     o.put("mediantime", queries.medianTimePast(v.entry()));
-    o.put("tx_count", v.block().transactions().size());
-    o.put("size", v.block().size());
+    o.put("tx_count", v.txCount());
+    o.put("size", v.size());
     o.put("merkle_root", h.merkleRoot().toHex());
     o.put("state_commitment", h.stateCommitment().toHex());
     // The genesis header's previous-hash field is the parameter commitment, not a block.
@@ -73,7 +77,7 @@ final class JsonViews {
     return o;
   }
 
-  ArrayNode blocks(List<NodeQueries.BlockView> views) {
+  ArrayNode blocks(List<NodeQueries.BlockSummary> views) {
     ArrayNode a = JSON.arrayNode();
     views.forEach(v -> a.add(block(v)));
     return a;

@@ -8,7 +8,9 @@ import dev.cairn.ledger.Address;
 import dev.cairn.ledger.Amount;
 import dev.cairn.ledger.Block;
 import dev.cairn.ledger.BlockHeader;
+import dev.cairn.ledger.ByteReader;
 import dev.cairn.ledger.CompactTarget;
+import dev.cairn.ledger.DecodeException;
 import dev.cairn.ledger.Hash;
 import dev.cairn.ledger.MerkleProof;
 import dev.cairn.ledger.MerkleTree;
@@ -104,18 +106,61 @@ public final class NodeQueries {
       return mempool.get(txid).map(t -> new TxView(t, Optional.empty()));
     }
     TxLocation l = location.get();
-    Optional<Block> block = store.body(l.blockHash());
-    if (block.isEmpty() || l.index() >= block.get().transactions().size()) {
+    Optional<byte[]> body = store.bodyBytes(l.blockHash());
+    if (body.isEmpty()) {
       return Optional.empty();
     }
+    // Decode the header and this one transaction, not the whole block: a block decode checks
+    // every sender's public key (thousands of point decompressions, ~20 ms for 2,000 transfers),
+    // which made each lookup, and each of an address page's 25, cost that much.
+    Transaction tx;
+    long timestamp;
+    try {
+      byte[] bytes = body.get();
+      if (l.index() >= Block.transactionCount(bytes)) {
+        return Optional.empty();
+      }
+      timestamp = BlockHeader.decode(new ByteReader(bytes)).timestamp();
+      tx = Block.transactionAt(bytes, l.index());
+    } catch (DecodeException e) {
+      throw new IllegalStateException("stored body of " + l.blockHash() + " is corrupt: " + e.getMessage(), e);
+    }
     long confirmations = Math.max(0, chain.tip().height() - l.height() + 1);
-    Confirmation c =
-        new Confirmation(l.blockHash(), l.height(), l.index(), confirmations, block.get().header().timestamp());
-    return Optional.of(new TxView(block.get().transactions().get(l.index()), Optional.of(c)));
+    Confirmation c = new Confirmation(l.blockHash(), l.height(), l.index(), confirmations, timestamp);
+    return Optional.of(new TxView(tx, Optional.of(c)));
   }
 
   /** A stored block with its place relative to the best chain. */
-  public record BlockView(Block block, BlockIndexEntry entry, boolean inBestChain, long confirmations) {}
+  public record BlockView(Block block, BlockIndexEntry entry, boolean inBestChain, long confirmations) {
+    public BlockSummary summary() {
+      return new BlockSummary(block.header(), block.transactions().size(), block.size(), entry, inBestChain, confirmations);
+    }
+  }
+
+  /** A stored block's header, transaction count and size with its place relative to the best chain. */
+  public record BlockSummary(
+      BlockHeader header, int txCount, int size, BlockIndexEntry entry, boolean inBestChain, long confirmations) {}
+
+  /** What {@link #block} tells without decoding the block's transactions (see {@link #transaction}). */
+  public Optional<BlockSummary> blockSummary(Hash hash) {
+    Optional<BlockIndexEntry> entry = store.indexEntry(hash);
+    if (entry.isEmpty()) {
+      return Optional.empty();
+    }
+    return store.bodyBytes(hash).map(bytes -> summary(bytes, entry.get()));
+  }
+
+  private BlockSummary summary(byte[] bytes, BlockIndexEntry entry) {
+    int count;
+    try {
+      count = Block.transactionCount(bytes);
+    } catch (DecodeException e) {
+      throw new IllegalStateException("stored body of " + entry.hash() + " is corrupt: " + e.getMessage(), e);
+    }
+    boolean best = store.isOnMainChain(entry);
+    long confirmations = best ? chain.tip().height() - entry.height() + 1 : 0;
+    return new BlockSummary(entry.header(), count, bytes.length, entry, best, Math.max(0, confirmations));
+  }
 
   public Optional<BlockView> block(Hash hash) {
     // The store's index, not the chain's tree: readers must not queue behind block validation.
@@ -192,11 +237,11 @@ public final class NodeQueries {
    * downwards, newest first; empty if {@code startHeight} is above the tip. Each block is read on
    * its own: a reorganisation during the call can mix blocks of the old and the new best chain.
    */
-  public List<BlockView> bestChainBlocksDown(long startHeight, int count) {
-    List<BlockView> out = new ArrayList<>();
+  public List<BlockSummary> bestChainBlocksDown(long startHeight, int count) {
+    List<BlockSummary> out = new ArrayList<>();
     int n = Math.min(Math.max(count, 0), MAX_BLOCKS);
     for (long h = startHeight; h >= 0 && out.size() < n; h--) {
-      Optional<BlockView> view = blockAtHeight(h);
+      Optional<BlockSummary> view = store.mainChainHash(h).flatMap(this::blockSummary);
       if (view.isEmpty()) {
         break;
       }

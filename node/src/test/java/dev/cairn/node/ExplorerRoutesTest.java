@@ -123,6 +123,21 @@ class ExplorerRoutesTest {
     assertThat(regtest.get("/api/block/" + tip().hash() + "/status").headers().firstValue("Cache-Control")).contains("no-cache");
   }
 
+  // ---- /api/block/:hash without decoding the transactions -----------------------------------
+
+  @Test
+  void blockSummaryReadsWhatTheDecodedBlockSays() throws IOException {
+    JsonViews views = new JsonViews(regtest.node().queries());
+    for (long h = 0; h <= tip().height(); h++) {
+      Hash hash = store().mainChainHash(h).orElseThrow();
+      NodeQueries.BlockView full = regtest.node().queries().block(hash).orElseThrow();
+      NodeQueries.BlockSummary summary = regtest.node().queries().blockSummary(hash).orElseThrow();
+      assertThat(summary).isEqualTo(full.summary());
+      assertThat(json("/api/block/" + hash)).isEqualTo(JSON.readTree(JsonViews.bytes(views.block(full))));
+    }
+    assertThat(regtest.node().queries().blockSummary(big.hash()).orElseThrow().txCount()).isEqualTo(61);
+  }
+
   // ---- /api/block/:hash/txs[/:start_index] -------------------------------------------------
 
   @Test

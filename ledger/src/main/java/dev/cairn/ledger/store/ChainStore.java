@@ -231,6 +231,14 @@ public final class ChainStore implements AutoCloseable {
             });
   }
 
+  /**
+   * A stored body's canonical encoding, not decoded: for readers that need a part of it (one
+   * transaction, the count) and must not pay for decoding every transaction.
+   */
+  public Optional<byte[]> bodyBytes(Hash hash) {
+    return kv.get(Column.BODIES, Codec.key(hash));
+  }
+
   // ---- the best chain ------------------------------------------------------------------------
 
   /** The tip of the best chain: the last block connected. */
