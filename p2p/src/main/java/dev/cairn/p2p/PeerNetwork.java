@@ -85,6 +85,8 @@ public final class PeerNetwork implements ChainListener, MempoolListener, AutoCl
   private final Map<Hash, Peer> blocksInFlight = new HashMap<>();
   private final Map<Hash, Long> txsInFlight = new HashMap<>();
   private final KnownSet recentlyRejectedTxs = new KnownSet(50_000);
+  /** A few, not one: a reorganisation connects several blocks, and peers ask for each. */
+  private final RecentBlocks recentBlocks = new RecentBlocks(4);
   private final Set<HostPort> dialing = new HashSet<>();
   private final Map<HostPort, Long> bootstrapRetry = new HashMap<>();
   private final Map<HostPort, Integer> bootstrapFailures = new HashMap<>();
@@ -658,12 +660,15 @@ public final class PeerNetwork implements ChainListener, MempoolListener, AutoCl
         // Never serve a body known to be invalid (stored, then failed when connected): the peer
         // would rightly punish us for it.
         boolean invalid = chain.entry(h).map(en -> en.status().isFailed()).orElse(false);
-        Optional<Block> block = invalid ? Optional.empty() : chain.store().body(h);
+        Optional<ByteString> block =
+            invalid
+                ? Optional.empty()
+                : recentBlocks.encoded(h).or(() -> chain.store().body(h).map(b -> ByteString.copyFrom(b.encode())));
         if (block.isPresent()) {
           peer.knownBlocks.add(h);
           peer.send(
               Envelope.newBuilder()
-                  .setBlock(BlockData.newBuilder().setBlock(dev.cairn.proto.v1.Block.newBuilder().setCanonical(ByteString.copyFrom(block.get().encode()))))
+                  .setBlock(BlockData.newBuilder().setBlock(dev.cairn.proto.v1.Block.newBuilder().setCanonical(block.get())))
                   .build());
         } else {
           missing.addItems(item);
@@ -984,7 +989,9 @@ public final class PeerNetwork implements ChainListener, MempoolListener, AutoCl
 
   @Override
   public void blockConnected(Block block, BlockIndexEntry entry) {
-    // Announced after the whole activation, in tipChanged, so a reorg sends one batch.
+    // Announced after the whole activation, in tipChanged, so a reorg sends one batch; kept at
+    // hand now (before that announcement is posted), since peers will ask for it right away.
+    post(() -> recentBlocks.add(block));
   }
 
   @Override
