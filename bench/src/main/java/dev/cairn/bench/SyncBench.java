@@ -11,6 +11,7 @@ import dev.cairn.p2p.HostPort;
 import dev.cairn.p2p.P2pConfig;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -41,7 +42,8 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  * machine's cores, as two nodes on one host would.
  *
  * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.cairn.bench.SyncBench [--runs R]
- * [--empty E] [--blocks B] [--senders K] [--servers S]}; defaults R=3, E=2000, B=100, K=2000, S=1.
+ * [--empty E] [--blocks B] [--senders K] [--servers S] [--test-timers 0|1]}; defaults R=3, E=2000,
+ * B=100, K=2000, S=1, the {@code cairn node} command's peer timers.
  * With {@code --servers 2} a second serving node (a copy of the first, synced from it before the
  * clock starts) is a bootstrap peer too, so blocks can come from both.
  */
@@ -51,9 +53,10 @@ public final class SyncBench {
 
   private SyncBench() {}
 
-  record Options(int runs, int emptyBlocks, int blocks, int senders, int servers) {
+  record Options(int runs, int emptyBlocks, int blocks, int senders, int servers, boolean testTimers) {
     static Options parse(String[] args) {
       int runs = 3, empty = 2_000, blocks = 100, senders = 2_000, servers = 1;
+      boolean testTimers = false;
       for (int i = 0; i + 1 < args.length; i += 2) {
         int v = Integer.parseInt(args[i + 1]);
         switch (args[i]) {
@@ -62,14 +65,15 @@ public final class SyncBench {
           case "--blocks" -> blocks = v;
           case "--senders" -> senders = v;
           case "--servers" -> servers = v;
+          case "--test-timers" -> testTimers = v != 0;
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
       }
       if (args.length % 2 != 0 || servers < 1 || servers > 2) {
         throw new IllegalArgumentException(
-            "usage: SyncBench [--runs R] [--empty E] [--blocks B] [--senders K] [--servers 1|2]");
+            "usage: SyncBench [--runs R] [--empty E] [--blocks B] [--senders K] [--servers 1|2] [--test-timers 0|1]");
       }
-      return new Options(runs, empty, blocks, senders, servers);
+      return new Options(runs, empty, blocks, senders, servers, testTimers);
     }
   }
 
@@ -112,7 +116,7 @@ public final class SyncBench {
         })) {
       double[] rates = new double[o.runs()];
       for (int r = 0; r < o.runs(); r++) {
-        Sync s = syncFresh(spec, servers);
+        Sync s = syncFresh(spec, servers, o.testTimers());
         rates[r] = o.emptyBlocks() / s.seconds();
         System.out.printf(
             Locale.ROOT, "empty run %d: %d blocks in %.2f s = %,.0f blocks/s (process CPU %.1f s; load %s)%n",
@@ -141,7 +145,7 @@ public final class SyncBench {
         raw.rate(); // warm-up: the JIT compiles the verify path before the first measured run
         for (int r = 0; r < o.runs(); r++) {
           double verifies = raw.rate();
-          Sync s = syncFresh(chain.spec, servers);
+          Sync s = syncFresh(chain.spec, servers, o.testTimers());
           out[0][r] = txs / s.seconds();
           out[1][r] = verifies;
           out[2][r] = out[0][r] / verifies;
@@ -161,11 +165,11 @@ public final class SyncBench {
    * Starts a fresh node whose bootstrap peers are the servers and waits until its tip is theirs.
    * Closes it and deletes its directory whatever happens.
    */
-  private static Sync syncFresh(ChainSpec spec, Servers servers) throws Exception {
+  private static Sync syncFresh(ChainSpec spec, Servers servers, boolean testTimers) throws Exception {
     BlockIndexEntry target = servers.first().chain().tip();
     Path dir = Fixtures.tempDir("cairn-sync-fresh-");
     List<HostPort> bootstrap = servers.addresses();
-    NodeConfig config = NodeConfig.forTests(spec, dir).withP2p(P2pConfig.forTests(bootstrap));
+    NodeConfig config = NodeConfig.forTests(spec, dir).withP2p(p2p(bootstrap, testTimers));
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     Node fresh = new Node(config);
@@ -180,6 +184,22 @@ public final class SyncBench {
       fresh.close();
       Fixtures.deleteTree(dir);
     }
+  }
+
+  /**
+   * The fresh node's peer settings on loopback: the timers of the {@code cairn node} command
+   * (handshake 10 s, block stall 10 s, transaction batching 200 ms, as NodeOptions sets them), or
+   * the tests' fast ones ({@link P2pConfig#forTests}: a 3 s stall timeout) with {@code
+   * --test-timers 1}. The stall timeout matters: it runs from each block's request, and 16
+   * requested 2,000-transfer blocks take longer than 3 s to arrive and connect one after another.
+   */
+  private static P2pConfig p2p(List<HostPort> bootstrap, boolean testTimers) {
+    if (testTimers) {
+      return P2pConfig.forTests(bootstrap);
+    }
+    return new P2pConfig(
+        "127.0.0.1", 0, "127.0.0.1", bootstrap, 8, 125, Duration.ofSeconds(10), Duration.ofSeconds(10),
+        Duration.ofMillis(200));
   }
 
   /** Polls the fresh node's tip; fails if its height stops rising for {@link #STALL_MILLIS}. */
