@@ -22,7 +22,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SortedMap;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
@@ -91,6 +90,12 @@ public final class Blockchain {
    * it is rather than read back from the store and decoded again (its stored body is its encoding).
    */
   private Block arriving;
+  /**
+   * Signature checks of {@link #arriving}, started before it is stored when it extends the tip (so
+   * will be connected at once): they run on the verification threads during the two synced writes
+   * that store it.
+   */
+  private Optional<SignatureVerifier.Pending> arrivingSignatures = Optional.empty();
 
   public Blockchain(ChainStore store, TimeSource time, SignatureVerifier verifier) {
     this.store = store;
@@ -217,18 +222,25 @@ public final class Blockchain {
             Reason.TOO_LITTLE_CHAINWORK, "block " + hash + " is on a branch with too little work to keep");
       }
     }
-    store.indexHeader(header);
-    BlockIndexEntry stored = store.storeBody(block);
-    BlockTree.Node node = tree.add(stored);
-    tree.update(stored);
-    noteHeader(node);
-    candidates.add(node);
-    failures.clear();
-    arriving = block;
+    // Only for a child of the tip: any other block may never be connected, and its signatures are
+    // checked when (if) it is. A block that is not connected after all has its checks cancelled.
+    arrivingSignatures =
+        parent == tipNode ? Optional.of(verifier.start(block, spec.genesisHash())) : Optional.empty();
+    BlockTree.Node node;
     try {
+      store.indexHeader(header);
+      BlockIndexEntry stored = store.storeBody(block);
+      node = tree.add(stored);
+      tree.update(stored);
+      noteHeader(node);
+      candidates.add(node);
+      failures.clear();
+      arriving = block;
       activateBestChain();
     } finally {
       arriving = null;
+      arrivingSignatures.ifPresent(SignatureVerifier.Pending::cancel);
+      arrivingSignatures = Optional.empty();
     }
     RejectedException failure = failures.get(hash);
     if (failure != null) {
@@ -608,21 +620,54 @@ public final class Blockchain {
     return true;
   }
 
+  /**
+   * Connects a child of the tip. The signature checks run on the verification threads while this
+   * thread applies the state transition, checks the state commitment and builds the store batch;
+   * the batch is written only once every signature has passed. Rule order is unchanged: a bad
+   * signature is the reason even when the state transition fails too.
+   */
   private void connect(BlockTree.Node node) throws RejectedException {
+    boolean isArriving = arriving != null && arriving.hash().equals(node.hash());
     Block block =
-        arriving != null && arriving.hash().equals(node.hash())
+        isArriving
             ? arriving
             : store.body(node.hash()).orElseThrow(() -> new IllegalStateException("no body for candidate " + node.hash()));
     long started = System.nanoTime();
-    verifier.verifyAll(block, spec.genesisHash());
-    SortedMap<Address, Account> changes = transition.apply(block, store::account, this::coinbaseAt);
-    Hash commitment = StateCommitment.of(changes);
-    if (!commitment.equals(block.header().stateCommitment())) {
-      throw new RejectedException(
-          Reason.BAD_STATE_COMMITMENT, "state commitment " + block.header().stateCommitment() + ", computed " + commitment);
+    SignatureVerifier.Pending signatures =
+        (isArriving ? arrivingSignatures : Optional.<SignatureVerifier.Pending>empty())
+            .orElseGet(() -> verifier.start(block, spec.genesisHash()));
+    try {
+      connectVerifying(node, block, signatures, started);
+    } finally {
+      signatures.cancel();
     }
-    long validated = System.nanoTime();
-    BlockIndexEntry entry = store.connect(block, changes);
+  }
+
+  private void connectVerifying(BlockTree.Node node, Block block, SignatureVerifier.Pending signatures, long started)
+      throws RejectedException {
+    ChainStore.PreparedConnect prepared;
+    try {
+      StateTransition.Changes changes = transition.applyTracked(block, store::account, this::coinbaseAt);
+      Hash commitment = StateCommitment.of(changes.changes());
+      if (!commitment.equals(block.header().stateCommitment())) {
+        throw new RejectedException(
+            Reason.BAD_STATE_COMMITMENT, "state commitment " + block.header().stateCommitment() + ", computed " + commitment);
+      }
+      prepared = store.prepareConnect(block, changes.changes(), changes.previous()::get);
+    } catch (RejectedException | RuntimeException e) {
+      // The stateless checks come first by rule, and the state transition assumes they passed (an
+      // amount plus fee above MAX_MONEY, say, throws unchecked there): their failure is the
+      // reason, whatever else went wrong.
+      signatures.await();
+      throw e;
+    }
+    BlockIndexEntry entry;
+    long validated;
+    try (prepared) {
+      signatures.await();
+      validated = System.nanoTime();
+      entry = prepared.commit();
+    }
     observer.blockConnected(validated - started, System.nanoTime() - validated, block.transactions().size());
     tree.update(entry);
     candidates.remove(node);

@@ -7,6 +7,8 @@ import dev.cairn.ledger.Transaction;
 import dev.cairn.ledger.Transfer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -14,7 +16,9 @@ import java.util.concurrent.Future;
 /**
  * Checks every transfer of a block statelessly (amount range, then signature), skipping those the
  * signature cache already vouches for. Spread over the given executor's threads in chunks; the
- * result (the first failure in block order) does not depend on the scheduling. Thread-safe.
+ * result (the first failure in block order) does not depend on the scheduling. {@link #start}
+ * returns while the checks run, so the caller can do its own share of a block connect meanwhile
+ * and collect the verdict with {@link Pending#await()}. Thread-safe.
  */
 public final class SignatureVerifier {
   private static final int CHUNK = 64;
@@ -37,17 +41,33 @@ public final class SignatureVerifier {
     return cache;
   }
 
+  /** Checks {@code block}'s transfers and returns when done: {@code start(block, genesis).await()}. */
   public void verifyAll(Block block, Hash genesis) throws RejectedException {
+    start(block, genesis).await();
+  }
+
+  /**
+   * Starts checking {@code block}'s transfers on the executor's threads and returns without
+   * waiting. Without an executor (or with one thread) the checks run here, before it returns; the
+   * verdict is still only reported by {@link Pending#await()}, so callers see one behaviour.
+   */
+  public Pending start(Block block, Hash genesis) {
     List<Transfer> pending = new ArrayList<>();
     for (Transaction tx : block.transactions()) {
       if (tx instanceof Transfer t && !cache.contains(t.id())) {
         pending.add(t);
       }
     }
-    if (executor == null || parallelism == 1 || pending.size() <= CHUNK) {
-      checkRange(pending, 0, pending.size(), genesis);
-      return;
+    if (executor == null || parallelism == 1 || pending.isEmpty()) {
+      try {
+        checkRange(pending, 0, pending.size(), genesis);
+        return new Pending(List.of(), Optional.empty());
+      } catch (RejectedException e) {
+        return new Pending(List.of(), Optional.of(e));
+      }
     }
+    // A few chunks per thread, so one slow thread (a core taken by other work) does not hold the
+    // block back by a whole half; but at least CHUNK transfers each, to keep hand-offs cheap.
     List<Future<?>> futures = new ArrayList<>();
     int chunk = Math.max(CHUNK, (pending.size() + parallelism * 4 - 1) / (parallelism * 4));
     for (int start = 0; start < pending.size(); start += chunk) {
@@ -60,25 +80,7 @@ public final class SignatureVerifier {
                 return null;
               }));
     }
-    // Report the first failure in block order, whichever thread found it first.
-    RejectedException first = null;
-    for (Future<?> f : futures) {
-      try {
-        f.get();
-      } catch (ExecutionException e) {
-        if (first == null && e.getCause() instanceof RejectedException r) {
-          first = r;
-        } else if (!(e.getCause() instanceof RejectedException)) {
-          throw new IllegalStateException("signature check failed unexpectedly", e.getCause());
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while verifying signatures", e);
-      }
-    }
-    if (first != null) {
-      throw first;
-    }
+    return new Pending(futures, Optional.empty());
   }
 
   private void checkRange(List<Transfer> txs, int from, int to, Hash genesis) throws RejectedException {
@@ -86,6 +88,58 @@ public final class SignatureVerifier {
       Transfer t = txs.get(i);
       TransactionChecks.checkStateless(t, genesis);
       cache.add(t.id());
+    }
+  }
+
+  /**
+   * Signature checks in flight for one block. Not thread-safe: one caller awaits or cancels it.
+   * Checks that pass are remembered in the cache whether or not anyone awaits them.
+   */
+  public static final class Pending {
+    private final List<Future<?>> chunks;
+    private final Optional<RejectedException> failedInline;
+
+    private Pending(List<Future<?>> chunks, Optional<RejectedException> failedInline) {
+      this.chunks = chunks;
+      this.failedInline = failedInline;
+    }
+
+    /**
+     * Waits for every check and throws the first failure in block order, whichever thread found
+     * it first (chunks are in block order, and each stops at its own first failure).
+     */
+    public void await() throws RejectedException {
+      if (failedInline.isPresent()) {
+        throw failedInline.get();
+      }
+      RejectedException first = null;
+      for (Future<?> f : chunks) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof RejectedException r)) {
+            throw new IllegalStateException("signature check failed unexpectedly", e.getCause());
+          }
+          if (first == null) {
+            first = r;
+          }
+        } catch (CancellationException e) {
+          throw new IllegalStateException("signature checks were cancelled before they were awaited", e);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while verifying signatures", e);
+        }
+      }
+      if (first != null) {
+        throw first;
+      }
+    }
+
+    /** Drops the checks not yet begun (the block will not be connected after all). */
+    public void cancel() {
+      for (Future<?> f : chunks) {
+        f.cancel(false);
+      }
     }
   }
 }

@@ -10,6 +10,8 @@ import dev.cairn.ledger.Reason;
 import dev.cairn.ledger.RejectedException;
 import dev.cairn.ledger.Transaction;
 import dev.cairn.ledger.Transfer;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -36,10 +38,22 @@ public final class StateTransition {
     this.params = params;
   }
 
-  /** An overlay of written accounts on a base state. Not thread-safe. */
+  /**
+   * What applying a block does to the state: the new value of every account it writes, and the
+   * value each of them had in the base state before (so the store can keep undo data without
+   * reading them again).
+   */
+  public record Changes(SortedMap<Address, Account> changes, Map<Address, Account> previous) {}
+
+  /**
+   * An overlay of written accounts on a base state. Each base account is read at most once (the
+   * first value read is kept), so the base values of the written accounts are known afterwards.
+   * Not thread-safe.
+   */
   public static final class Overlay implements AccountReader {
     private final AccountReader base;
     private final TreeMap<Address, Account> written = new TreeMap<>();
+    private final Map<Address, Account> baseValues = new HashMap<>();
 
     public Overlay(AccountReader base) {
       this.base = base;
@@ -48,7 +62,7 @@ public final class StateTransition {
     @Override
     public Account account(Address address) {
       Account a = written.get(address);
-      return a != null ? a : base.account(address);
+      return a != null ? a : baseValues.computeIfAbsent(address, base::account);
     }
 
     void put(Address address, Account account) {
@@ -59,11 +73,25 @@ public final class StateTransition {
     public SortedMap<Address, Account> changes() {
       return new TreeMap<>(written);
     }
+
+    /** The base value of every account written (each is read before it is written, so cached). */
+    Map<Address, Account> previous() {
+      Map<Address, Account> out = new HashMap<>(written.size() * 2);
+      for (Address a : written.keySet()) {
+        out.put(a, baseValues.computeIfAbsent(a, base::account));
+      }
+      return out;
+    }
   }
 
   /** Applies {@code block} (structure already checked) on {@code base}. */
   public SortedMap<Address, Account> apply(Block block, AccountReader base, CoinbaseLookup coinbases)
       throws RejectedException {
+    return applyTracked(block, base, coinbases).changes();
+  }
+
+  /** {@link #apply}, also returning the base values of the accounts it writes. */
+  public Changes applyTracked(Block block, AccountReader base, CoinbaseLookup coinbases) throws RejectedException {
     Overlay state = new Overlay(base);
     long height = block.header().height();
     matureReward(state, height, coinbases);
@@ -81,7 +109,7 @@ public final class StateTransition {
           Reason.COINBASE_AMOUNT, "coinbase pays " + coinbase.amount() + ", subsidy plus fees is " + expected);
     }
     credit(state, coinbase.recipient(), Amount.ZERO, coinbase.amount());
-    return state.changes();
+    return new Changes(state.changes(), state.previous());
   }
 
   /** Releases the reward of the block {@code coinbaseMaturity} below {@code height}, if any. */

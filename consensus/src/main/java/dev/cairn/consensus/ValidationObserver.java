@@ -13,9 +13,10 @@ public interface ValidationObserver {
   ValidationObserver NONE = new ValidationObserver() {};
 
   /**
-   * A block passed full validation and was connected to the best chain: {@code validateNanos} for
-   * its signatures, state transition and state commitment, {@code connectNanos} for the store's
-   * synced write; {@code txCount} transactions, coinbase included.
+   * A block passed full validation and was connected to the best chain: {@code validateNanos} until
+   * its signatures, state transition and state commitment were checked and the store's batch was
+   * built (they overlap), {@code connectNanos} for the store's synced write; {@code txCount}
+   * transactions, coinbase included.
    */
   default void blockConnected(long validateNanos, long connectNanos, int txCount) {}
 

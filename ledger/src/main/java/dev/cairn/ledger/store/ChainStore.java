@@ -16,14 +16,14 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The chain's persistent state, typed: block index, bodies, the best chain, accounts, the
@@ -35,8 +35,12 @@ import java.util.function.Consumer;
  * consensus is their only caller. Owns the {@link KeyValueStore} and closes it.
  */
 public final class ChainStore implements AutoCloseable {
-  /** Bumped on any incompatible change to the records; a mismatch refuses to open. */
-  public static final int SCHEMA_VERSION = 1;
+  /**
+   * Bumped on any incompatible change to the records; a mismatch refuses to open. 2: address
+   * history keyed by (height, position), counters little-endian and bumped by merge, no address_tx
+   * column, undo data without history lengths.
+   */
+  public static final int SCHEMA_VERSION = 2;
 
   private static final byte[] KEY_SCHEMA = ascii("schema-version");
   private static final byte[] KEY_GENESIS = ascii("genesis");
@@ -104,7 +108,8 @@ public final class ChainStore implements AutoCloseable {
     try (KeyValueStore.Batch batch = kv.batch()) {
       batch.put(Column.METADATA, KEY_SCHEMA, Codec.u64(SCHEMA_VERSION));
       batch.put(Column.METADATA, KEY_GENESIS, Codec.key(genesis.hash()));
-      BlockIndexEntry connected = stageConnect(batch, genesis, entry, new TreeMap<>(spec.genesisAccounts()));
+      BlockIndexEntry connected =
+          stageConnect(batch, genesis, entry, new TreeMap<>(spec.genesisAccounts()), address -> Account.EMPTY);
       batch.commit(true);
       tip = connected;
     }
@@ -308,12 +313,17 @@ public final class ChainStore implements AutoCloseable {
 
   /** How many transactions of the best chain touch {@code address}. */
   public long addressTxCount(Address address) {
-    return kv.get(Column.ADDRESS_COUNTS, address.toByteArray()).map(v -> Codec.readU64(v, 0)).orElse(0L);
+    return kv.get(Column.ADDRESS_COUNTS, address.toByteArray()).map(Counters::decode).orElse(0L);
   }
 
-  /** Where {@code txid} sits in {@code address}'s history, if it is there (for cursors). */
+  /**
+   * Where {@code txid} sits in {@code address}'s history, if it is there (for cursors): its
+   * position, found through the transaction index.
+   */
   public Optional<Long> addressTxSequence(Address address, Hash txid) {
-    return kv.get(Column.ADDRESS_TX, Codec.addressTxKey(address, txid)).map(v -> Codec.readU64(v, 0));
+    return txLocation(txid)
+        .map(l -> historyPosition(l.height(), l.index()))
+        .filter(seq -> kv.get(Column.ADDRESS_INDEX, Codec.addressSeqKey(address, seq)).isPresent());
   }
 
   /**
@@ -337,15 +347,43 @@ public final class ChainStore implements AutoCloseable {
     return out;
   }
 
+  /**
+   * An entry's position in an address's history: height ‖ position in the block, as one number
+   * that grows in chain order. Derived from where the transaction is, so connecting a block needs
+   * no per-address sequence (no read of the history length) and cursors need no column of their
+   * own. Heights stay below 2^31 (4,000 years of one-minute blocks), so it is below Long.MAX_VALUE.
+   */
+  private static long historyPosition(long height, int position) {
+    if (height >= 1L << 31 || position < 0) {
+      throw new IllegalArgumentException("history position of height " + height + ", transaction " + position);
+    }
+    return (height << 32) | position;
+  }
+
   // ---- connect and disconnect ----------------------------------------------------------------
 
   /**
    * Connects {@code block}, a child of the tip, with the accounts it changes ({@code changes}: the
    * new value of every account the block touches, in address order). One synced batch stores the
    * body if needed, the accounts, undo data, the transaction and address indexes, the best-chain
-   * entry, the block's VALID status and the new tip.
+   * entry, the block's VALID status and the new tip. Reads each changed account's current value
+   * for the undo data; {@link #prepareConnect} takes them from the caller instead.
    */
   public synchronized BlockIndexEntry connect(Block block, SortedMap<Address, Account> changes) {
+    try (PreparedConnect prepared = prepareConnect(block, changes, this::account)) {
+      return prepared.commit();
+    }
+  }
+
+  /**
+   * Builds the batch that {@link #connect} writes, without writing it: the caller may still decide
+   * not to connect (consensus builds it while the block's signatures are being checked), and
+   * either {@link PreparedConnect#commit() commits} it or closes it. {@code previous} gives each
+   * changed account's value at the tip ({@link Account#EMPTY} if it has none), as the state
+   * transition read it, for the undo data; the store does not read them again.
+   */
+  public synchronized PreparedConnect prepareConnect(
+      Block block, SortedMap<Address, Account> changes, Function<Address, Account> previous) {
     BlockIndexEntry parent = tip;
     BlockHeader header = block.header();
     if (!header.previousHash().equals(parent.hash()) || header.height() != parent.height() + 1) {
@@ -359,58 +397,93 @@ public final class ChainStore implements AutoCloseable {
                         header,
                         parent.chainWork().add(CompactTarget.workFor(targetOf(header))),
                         BlockStatus.HEADER_ONLY));
-    BlockIndexEntry connected;
-    try (KeyValueStore.Batch batch = kv.batch()) {
-      connected = stageConnect(batch, block, entry, changes);
-      batch.commit(true);
+    KeyValueStore.Batch batch = kv.batch();
+    try {
+      BlockIndexEntry connected = stageConnect(batch, block, entry, changes, previous);
+      return new PreparedConnect(batch, parent.hash(), connected);
+    } catch (RuntimeException e) {
+      batch.close();
+      throw e;
     }
-    tip = connected;
-    return connected;
+  }
+
+  /**
+   * A connect batch built by {@link #prepareConnect}, not yet written. Not thread-safe: one caller
+   * commits or closes it. Committing checks that the tip is still the block's parent.
+   */
+  public final class PreparedConnect implements AutoCloseable {
+    private final KeyValueStore.Batch batch;
+    private final Hash parent;
+    private final BlockIndexEntry connected;
+
+    private PreparedConnect(KeyValueStore.Batch batch, Hash parent, BlockIndexEntry connected) {
+      this.batch = batch;
+      this.parent = parent;
+      this.connected = connected;
+    }
+
+    /** Writes the batch, synced, and makes the block the tip; returns its new index entry. */
+    public BlockIndexEntry commit() {
+      synchronized (ChainStore.this) {
+        if (!tip.hash().equals(parent)) {
+          throw new IllegalStateException("the tip moved from " + parent + " to " + tip.hash() + " before the connect was written");
+        }
+        batch.commit(true);
+        tip = connected;
+        return connected;
+      }
+    }
+
+    @Override
+    public void close() {
+      batch.close();
+    }
   }
 
   private BlockIndexEntry stageConnect(
-      KeyValueStore.Batch batch, Block block, BlockIndexEntry entry, SortedMap<Address, Account> changes) {
+      KeyValueStore.Batch batch,
+      Block block,
+      BlockIndexEntry entry,
+      SortedMap<Address, Account> changes,
+      Function<Address, Account> previous) {
     Hash hash = block.hash();
     long height = block.header().height();
     if (!entry.status().has(BlockStatus.HAVE_BODY)) {
       batch.put(Column.BODIES, Codec.key(hash), block.encode());
     }
-    SortedMap<Address, Optional<Account>> previousAccounts = new TreeMap<>();
+    ByteWriter undo = new ByteWriter(4 + changes.size() * UndoRecord.ACCOUNT_SIZE);
+    undo.u32(changes.size());
     for (Map.Entry<Address, Account> change : changes.entrySet()) {
       byte[] key = change.getKey().toByteArray();
-      previousAccounts.put(change.getKey(), kv.get(Column.ACCOUNTS, key).map(ChainStore::decodeAccount));
+      Account before = previous.apply(change.getKey());
+      if (before == null) {
+        throw new IllegalArgumentException("no previous value given for " + change.getKey());
+      }
+      // The store holds no empty accounts (they are deleted), so EMPTY at the tip means absent.
+      UndoRecord.writeAccount(undo, key, before.isEmpty() ? Optional.empty() : Optional.of(before));
       if (change.getValue().isEmpty()) {
         batch.delete(Column.ACCOUNTS, key);
       } else {
         batch.put(Column.ACCOUNTS, key, change.getValue().encode());
       }
     }
-    Map<Address, List<Hash>> histories = new LinkedHashMap<>();
+    // Counters are bumped (merge operands), never read: how many of the block's transactions
+    // touch each address.
+    Map<Address, Long> added = new HashMap<>();
     List<Transaction> txs = block.transactions();
+    byte[] blockKey = Codec.key(hash);
     for (int i = 0; i < txs.size(); i++) {
       Transaction tx = txs.get(i);
-      byte[] location =
-          new ByteWriter(Hash.SIZE + 12)
-              .bytes(Codec.key(hash))
-              .u64(height)
-              .u32(i)
-              .toByteArray();
-      batch.put(Column.TX_INDEX, Codec.key(tx.id()), location);
-      for (Address a : new TreeSet<>(tx.touchedAddresses())) {
-        histories.computeIfAbsent(a, k -> new ArrayList<>()).add(tx.id());
+      byte[] txid = Codec.key(tx.id());
+      batch.put(Column.TX_INDEX, txid, new ByteWriter(Hash.SIZE + 12).bytes(blockKey).u64(height).u32(i).toByteArray());
+      long position = historyPosition(height, i);
+      for (Address a : tx.touchedAddresses()) {
+        batch.put(Column.ADDRESS_INDEX, Codec.addressSeqKey(a, position), txid);
+        added.merge(a, 1L, Long::sum);
       }
     }
-    SortedMap<Address, Long> previousCounts = new TreeMap<>();
-    for (Map.Entry<Address, List<Hash>> h : histories.entrySet()) {
-      long count = addressTxCount(h.getKey());
-      previousCounts.put(h.getKey(), count);
-      for (Hash txid : h.getValue()) {
-        batch.put(Column.ADDRESS_TX, Codec.addressTxKey(h.getKey(), txid), Codec.u64(count));
-        batch.put(Column.ADDRESS_INDEX, Codec.addressSeqKey(h.getKey(), count++), Codec.key(txid));
-      }
-      batch.put(Column.ADDRESS_COUNTS, h.getKey().toByteArray(), Codec.u64(count));
-    }
-    batch.put(Column.UNDO, Codec.key(hash), new UndoRecord(previousAccounts, previousCounts).encode());
+    added.forEach((address, n) -> batch.add(Column.ADDRESS_COUNTS, address.toByteArray(), n));
+    batch.put(Column.UNDO, Codec.key(hash), undo.toByteArray());
     batch.put(Column.MAIN_CHAIN, Codec.u64(height), Codec.key(hash));
     BlockIndexEntry connected =
         entry.withStatus(entry.status().with(BlockStatus.HAVE_BODY | BlockStatus.VALID | BlockStatus.HEADER_VALID));
@@ -453,25 +526,31 @@ public final class ChainStore implements AutoCloseable {
                   batch.delete(Column.ACCOUNTS, address.toByteArray());
                 }
               });
-      undo.previousCounts()
-          .forEach(
-              (address, previous) -> {
-                long count = addressTxCount(address);
-                for (long seq = previous; seq < count; seq++) {
-                  byte[] key = Codec.addressSeqKey(address, seq);
-                  kv.get(Column.ADDRESS_INDEX, key)
-                      .ifPresent(txid -> batch.delete(Column.ADDRESS_TX, Codec.addressTxKey(address, Hash.of(txid))));
-                  batch.delete(Column.ADDRESS_INDEX, key);
-                }
-                if (previous == 0) {
-                  batch.delete(Column.ADDRESS_COUNTS, address.toByteArray());
-                } else {
-                  batch.put(Column.ADDRESS_COUNTS, address.toByteArray(), Codec.u64(previous));
-                }
-              });
-      for (Transaction tx : block.transactions()) {
+      // The block's history entries are where connecting put them (height, position); each
+      // counter goes down by the number of them and disappears at zero, as before the block.
+      Map<Address, Long> removed = new HashMap<>();
+      List<Transaction> txs = block.transactions();
+      for (int i = 0; i < txs.size(); i++) {
+        Transaction tx = txs.get(i);
         batch.delete(Column.TX_INDEX, Codec.key(tx.id()));
+        long position = historyPosition(current.height(), i);
+        for (Address a : tx.touchedAddresses()) {
+          batch.delete(Column.ADDRESS_INDEX, Codec.addressSeqKey(a, position));
+          removed.merge(a, 1L, Long::sum);
+        }
       }
+      removed.forEach(
+          (address, n) -> {
+            long left = addressTxCount(address) - n;
+            if (left < 0) {
+              throw corrupt("history length of " + address + " below the " + n + " entries of tip " + hash);
+            }
+            if (left == 0) {
+              batch.delete(Column.ADDRESS_COUNTS, address.toByteArray());
+            } else {
+              batch.put(Column.ADDRESS_COUNTS, address.toByteArray(), Counters.encode(left));
+            }
+          });
       batch.delete(Column.UNDO, Codec.key(hash));
       batch.delete(Column.MAIN_CHAIN, Codec.u64(current.height()));
       batch.put(Column.METADATA, KEY_TIP, Codec.key(parent.hash()));

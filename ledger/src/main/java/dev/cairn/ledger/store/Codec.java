@@ -42,13 +42,6 @@ final class Codec {
     return key;
   }
 
-  static byte[] addressTxKey(Address address, Hash txid) {
-    byte[] key = new byte[Address.SIZE + Hash.SIZE];
-    System.arraycopy(address.toByteArray(), 0, key, 0, Address.SIZE);
-    System.arraycopy(txid.toByteArray(), 0, key, Address.SIZE, Hash.SIZE);
-    return key;
-  }
-
   static byte[] key(Hash hash) {
     return hash.toByteArray();
   }

@@ -10,12 +10,13 @@ public enum Column {
   MAIN_CHAIN("main_chain"),
   /** txid -> block hash ‖ height ‖ position, for transactions of the best chain. */
   TX_INDEX("tx_index"),
-  /** address ‖ sequence (u64) -> txid: each address's history in chain order. */
+  /**
+   * address ‖ position (u64: height ‖ u32 index in the block) -> txid: each address's history in
+   * chain order.
+   */
   ADDRESS_INDEX("address_index"),
-  /** address -> number of entries in its history (the next sequence number). */
+  /** address -> number of entries in its history, a little-endian counter ({@link KeyValueStore.Batch#add}). */
   ADDRESS_COUNTS("address_counts"),
-  /** address ‖ txid -> sequence: where a transaction sits in an address's history (cursors). */
-  ADDRESS_TX("address_tx"),
   /** address -> balance ‖ immature ‖ nonce, at the tip. */
   ACCOUNTS("accounts"),
   /** block hash -> what connecting it overwrote, to disconnect it again. */

@@ -96,20 +96,27 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
     }
   }
 
-  private record Op(Column column, byte[] key, byte[] value) {}
+  /** A put (value), a delete (neither) or a counter add (delta). */
+  private record Op(Column column, byte[] key, byte[] value, Optional<Long> delta) {}
 
   private final class MemoryBatch implements Batch {
     private final List<Op> ops = new ArrayList<>();
 
     @Override
     public Batch put(Column column, byte[] key, byte[] value) {
-      ops.add(new Op(column, key.clone(), value.clone()));
+      ops.add(new Op(column, key.clone(), value.clone(), Optional.empty()));
       return this;
     }
 
     @Override
     public Batch delete(Column column, byte[] key) {
-      ops.add(new Op(column, key.clone(), null));
+      ops.add(new Op(column, key.clone(), null, Optional.empty()));
+      return this;
+    }
+
+    @Override
+    public Batch add(Column column, byte[] key, long delta) {
+      ops.add(new Op(column, key.clone(), null, Optional.of(delta)));
       return this;
     }
 
@@ -119,7 +126,10 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
       try {
         checkOpen();
         for (Op op : ops) {
-          if (op.value() == null) {
+          if (op.delta().isPresent()) {
+            NavigableMap<byte[], byte[]> c = columns.get(op.column());
+            c.put(op.key(), Counters.encode(Counters.decode(c.get(op.key())) + op.delta().get()));
+          } else if (op.value() == null) {
             columns.get(op.column()).remove(op.key());
           } else {
             columns.get(op.column()).put(op.key(), op.value());

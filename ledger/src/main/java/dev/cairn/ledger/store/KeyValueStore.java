@@ -50,6 +50,15 @@ public interface KeyValueStore extends AutoCloseable {
     Batch delete(Column column, byte[] key);
 
     /**
+     * Adds {@code delta} to the counter under {@code key}, modulo 2^64, without reading it first:
+     * a counter is 8 bytes, an unsigned little-endian integer (RocksDB's {@code uint64add} merge
+     * operator, whose format this is); an absent key, or a value of any other length, counts as 0.
+     * A {@link #put} or {@link #delete} of the key earlier in the batch is seen, and so is an
+     * earlier add. A negative delta subtracts.
+     */
+    Batch add(Column column, byte[] key, long delta);
+
+    /**
      * Applies every write atomically. With {@code sync}, returns only once the writes are durable
      * (fsync), so a crash right after cannot lose them.
      */

@@ -28,6 +28,7 @@ import org.rocksdb.Statistics;
 import org.rocksdb.StatsLevel;
 import org.rocksdb.TickerType;
 import org.rocksdb.Status;
+import org.rocksdb.UInt64AddOperator;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteBufferManager;
 import org.rocksdb.WriteOptions;
@@ -54,6 +55,8 @@ public final class RocksDbKeyValueStore implements KeyValueStore {
   private final LRUCache cache;
   private final WriteBufferManager writeBufferManager;
   private final BloomFilter bloomFilter;
+  /** Backs {@link Batch#add}: counters are bumped without a read (merge operands). */
+  private final UInt64AddOperator addOperator;
   /** Ticker counters only (every histogram ignored, no timers): for the block cache hit rate. */
   private final Statistics statistics;
   private final DBOptions dbOptions;
@@ -73,6 +76,7 @@ public final class RocksDbKeyValueStore implements KeyValueStore {
       cache = track(created, new LRUCache(config.cacheBytes()));
       writeBufferManager = track(created, new WriteBufferManager(config.writeBufferBytes(), cache));
       bloomFilter = track(created, new BloomFilter(10));
+      addOperator = track(created, new UInt64AddOperator());
       statistics = track(created, new Statistics(EnumSet.allOf(HistogramType.class)));
       statistics.setStatsLevel(StatsLevel.EXCEPT_DETAILED_TIMERS);
       BlockBasedTableConfig table =
@@ -86,6 +90,7 @@ public final class RocksDbKeyValueStore implements KeyValueStore {
               created,
               new ColumnFamilyOptions()
                   .setTableFormatConfig(table)
+                  .setMergeOperator(addOperator)
                   .setWriteBufferSize(Math.max(1L << 20, config.writeBufferBytes() / 4))
                   .optimizeLevelStyleCompaction());
       dbOptions =
@@ -290,7 +295,7 @@ public final class RocksDbKeyValueStore implements KeyValueStore {
       } catch (RocksDBException e) {
         LOG.warn("closing the chain store failed: {}", e.getMessage());
       }
-      closeAll(List.of(cache, writeBufferManager, bloomFilter, columnOptions, dbOptions, statistics, syncWrites, bufferedWrites));
+      closeAll(List.of(cache, writeBufferManager, bloomFilter, addOperator, columnOptions, dbOptions, statistics, syncWrites, bufferedWrites));
     } finally {
       lock.writeLock().unlock();
     }
@@ -331,6 +336,20 @@ public final class RocksDbKeyValueStore implements KeyValueStore {
         batch.delete(handles.get(column), key);
       } catch (RocksDBException e) {
         throw failure("stage a delete in " + column.familyName(), e);
+      } finally {
+        lock.readLock().unlock();
+      }
+      return this;
+    }
+
+    @Override
+    public Batch add(Column column, byte[] key, long delta) {
+      lock.readLock().lock();
+      try {
+        checkOpen();
+        batch.merge(handles.get(column), key, Counters.encode(delta));
+      } catch (RocksDBException e) {
+        throw failure("stage a counter update in " + column.familyName(), e);
       } finally {
         lock.readLock().unlock();
       }

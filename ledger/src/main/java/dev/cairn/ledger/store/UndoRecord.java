@@ -7,36 +7,32 @@ import dev.cairn.ledger.ByteWriter;
 import dev.cairn.ledger.DecodeException;
 import java.util.Optional;
 import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * What connecting a block overwrote: each changed account's previous record (absent if it did not
- * exist) and each touched address's previous history length. Disconnecting restores exactly
- * these, so the accounts column returns byte for byte to its state before the block.
+ * exist). Disconnecting restores exactly these, so the accounts column returns byte for byte to
+ * its state before the block. The address history needs no undo data: the block's entries are
+ * found from the block itself (see {@link ChainStore#disconnectTip()}).
  *
- * <p>Encoding: u32 n ‖ n × (address ‖ u8 existed ‖ account) ‖ u32 m ‖ m × (address ‖ u64 count).
+ * <p>Encoding: u32 n ‖ n × (address ‖ u8 existed ‖ account), in address order.
  */
-record UndoRecord(
-    SortedMap<Address, Optional<Account>> previousAccounts, SortedMap<Address, Long> previousCounts) {
+record UndoRecord(SortedMap<Address, Optional<Account>> previousAccounts) {
+  /** Bytes per account entry. */
+  static final int ACCOUNT_SIZE = Address.SIZE + 1 + Account.SIZE;
 
-  byte[] encode() {
-    ByteWriter w =
-        new ByteWriter(
-            8 + previousAccounts.size() * (Address.SIZE + 1 + Account.SIZE)
-                + previousCounts.size() * (Address.SIZE + 8));
-    w.u32(previousAccounts.size());
-    previousAccounts.forEach(
-        (address, account) -> {
-          w.bytes(address.toByteArray()).u8(account.isPresent() ? 1 : 0);
-          w.bytes(account.orElse(Account.EMPTY).encode());
-        });
-    w.u32(previousCounts.size());
-    previousCounts.forEach((address, count) -> w.bytes(address.toByteArray()).u64(count));
-    return w.toByteArray();
+  /**
+   * Writes one account entry. Connecting writes the entries straight into the undo bytes after the
+   * u32 count, in address order, without building a record first.
+   */
+  static void writeAccount(ByteWriter w, byte[] address, Optional<Account> account) {
+    w.bytes(address).u8(account.isPresent() ? 1 : 0);
+    w.bytes(account.orElse(Account.EMPTY).encode());
   }
 
   static UndoRecord decode(byte[] bytes) throws DecodeException {
     ByteReader in = new ByteReader(bytes);
-    SortedMap<Address, Optional<Account>> accounts = new java.util.TreeMap<>();
+    SortedMap<Address, Optional<Account>> accounts = new TreeMap<>();
     long n = in.u32("undo account count");
     for (long i = 0; i < n; i++) {
       Address address = Address.fromBytes(in.bytes(Address.SIZE, "undo address"));
@@ -44,13 +40,7 @@ record UndoRecord(
       Account account = Account.decode(in.bytes(Account.SIZE, "undo account"));
       accounts.put(address, existed ? Optional.of(account) : Optional.empty());
     }
-    SortedMap<Address, Long> counts = new java.util.TreeMap<>();
-    long m = in.u32("undo count count");
-    for (long i = 0; i < m; i++) {
-      Address address = Address.fromBytes(in.bytes(Address.SIZE, "undo address"));
-      counts.put(address, in.u63("undo history length"));
-    }
     in.requireEnd("undo record");
-    return new UndoRecord(accounts, counts);
+    return new UndoRecord(accounts);
   }
 }

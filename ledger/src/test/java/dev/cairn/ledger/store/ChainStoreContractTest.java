@@ -47,7 +47,7 @@ abstract class ChainStoreContractTest {
     Map<Column, Map<String, String>> out = new LinkedHashMap<>();
     HexFormat hex = HexFormat.of();
     for (Column c :
-        List.of(Column.ACCOUNTS, Column.ADDRESS_INDEX, Column.ADDRESS_COUNTS, Column.ADDRESS_TX, Column.TX_INDEX, Column.MAIN_CHAIN, Column.UNDO)) {
+        List.of(Column.ACCOUNTS, Column.ADDRESS_INDEX, Column.ADDRESS_COUNTS, Column.TX_INDEX, Column.MAIN_CHAIN, Column.UNDO)) {
       Map<String, String> entries = new TreeMap<>();
       kv.scan(c, new byte[0], new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff}, false, (k, v) -> {
         entries.put(hex.formatHex(k), hex.formatHex(v));
@@ -99,6 +99,54 @@ abstract class ChainStoreContractTest {
     assertThat(snapshot()).isEqualTo(before);
   }
 
+  @ParameterizedTest
+  @ValueSource(longs = {14, 15})
+  void aPreparedConnectWritesNothingUntilCommittedAndUndoesByteForByte(long seed) throws Exception {
+    TestChain chain = new TestChain(seed, 6);
+    open(chain.spec());
+    Map<Column, Map<String, String>> genesisState = snapshot();
+    List<Block> blocks = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      TestChain.BuiltBlock built = chain.next(8);
+      // The previous values as consensus passes them: what the state held, EMPTY for none.
+      Map<Address, Account> before = accountsOf(store);
+      Map<Column, Map<String, String>> unchanged = snapshot();
+      BlockIndexEntry parent = store.tip();
+      try (ChainStore.PreparedConnect abandoned =
+          store.prepareConnect(built.block(), built.changes(), a -> before.getOrDefault(a, Account.EMPTY))) {
+        assertThat(snapshot()).isEqualTo(unchanged);
+      }
+      assertThat(snapshot()).isEqualTo(unchanged);
+      assertThat(store.tip()).isEqualTo(parent);
+      try (ChainStore.PreparedConnect prepared =
+          store.prepareConnect(built.block(), built.changes(), a -> before.getOrDefault(a, Account.EMPTY))) {
+        assertThat(prepared.commit().hash()).isEqualTo(built.block().hash());
+      }
+      blocks.add(built.block());
+    }
+    assertThat(accountsOf(store)).isEqualTo(chain.state());
+    for (int i = blocks.size() - 1; i >= 0; i--) {
+      assertThat(store.disconnectTip()).isEqualTo(blocks.get(i));
+    }
+    assertThat(snapshot()).isEqualTo(genesisState);
+  }
+
+  @Test
+  void aPreparedConnectIsRefusedOnceTheTipHasMoved() throws Exception {
+    TestChain chain = new TestChain(16, 4);
+    open(chain.spec());
+    TestChain.BuiltBlock built = chain.next(3);
+    try (ChainStore.PreparedConnect prepared = store.prepareConnect(built.block(), built.changes(), store::account)) {
+      store.connect(built.block(), built.changes());
+      Map<Column, Map<String, String>> connected = snapshot();
+      assertThatThrownBy(prepared::commit).isInstanceOf(IllegalStateException.class).hasMessageContaining("tip moved");
+      assertThat(snapshot()).isEqualTo(connected);
+    }
+    assertThatThrownBy(() -> store.prepareConnect(chain.next(1).block(), new TreeMap<>(Map.of(chain.spec().genesisAccounts().keySet().iterator().next(), Account.EMPTY)), a -> null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no previous value");
+  }
+
   @Test
   void indexesFollowTheBestChain() throws Exception {
     TestChain chain = new TestChain(21, 5);
@@ -141,6 +189,11 @@ abstract class ChainStoreContractTest {
         }
         page.forEach(t -> paged.add(t.txid()));
         page.forEach(t -> assertThat(store.addressTxSequence(e.getKey(), t.txid())).contains(t.sequence()));
+        // A transaction of the chain that does not touch this address is no cursor for it.
+        expectedHistory.keySet().stream()
+            .filter(other -> !expectedHistory.get(other).isEmpty() && !e.getValue().contains(expectedHistory.get(other).get(0)))
+            .findFirst()
+            .ifPresent(other -> assertThat(store.addressTxSequence(e.getKey(), expectedHistory.get(other).get(0))).isEmpty());
         before = page.get(page.size() - 1).sequence();
       }
       assertThat(paged).containsExactlyElementsOf(newestFirst);

@@ -174,6 +174,104 @@ abstract class KeyValueStoreContractTest {
     model.forEach((k, v) -> assertThat(store.get(Column.TX_INDEX, b(k)).orElseThrow()).isEqualTo(b(v)));
   }
 
+  private long counter(String key) {
+    byte[] v = store.get(Column.ADDRESS_COUNTS, b(key)).orElseThrow();
+    assertThat(v).hasSize(8);
+    return java.nio.ByteBuffer.wrap(v).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+  }
+
+  @Test
+  void addCountsFromZeroInEightLittleEndianBytes() {
+    try (KeyValueStore.Batch batch = store.batch()) {
+      batch.add(Column.ADDRESS_COUNTS, b("c"), 0x0102).commit(true);
+    }
+    // The exact bytes matter: RocksDB's uint64add operator reads and writes this format.
+    assertThat(store.get(Column.ADDRESS_COUNTS, b("c")).orElseThrow()).isEqualTo(bytes(2, 1, 0, 0, 0, 0, 0, 0));
+    try (KeyValueStore.Batch batch = store.batch()) {
+      batch.add(Column.ADDRESS_COUNTS, b("c"), 0xff).commit(false);
+    }
+    assertThat(counter("c")).isEqualTo(0x0201);
+  }
+
+  @Test
+  void addSeesEarlierWritesOfItsBatchAndWrapsModulo2To64() {
+    try (KeyValueStore.Batch batch = store.batch()) {
+      batch.put(Column.ADDRESS_COUNTS, b("a"), bytes(5, 0, 0, 0, 0, 0, 0, 0));
+      batch.add(Column.ADDRESS_COUNTS, b("a"), 3);
+      batch.add(Column.ADDRESS_COUNTS, b("a"), -1);
+      batch.put(Column.ADDRESS_COUNTS, b("b"), bytes(9, 0, 0, 0, 0, 0, 0, 0));
+      batch.delete(Column.ADDRESS_COUNTS, b("b"));
+      batch.add(Column.ADDRESS_COUNTS, b("b"), 4);
+      batch.add(Column.ADDRESS_COUNTS, b("z"), -1);
+      batch.commit(false);
+    }
+    assertThat(counter("a")).isEqualTo(7);
+    assertThat(counter("b")).isEqualTo(4);
+    assertThat(counter("z")).isEqualTo(-1L); // 2^64 - 1
+    try (KeyValueStore.Batch batch = store.batch()) {
+      batch.add(Column.ADDRESS_COUNTS, b("z"), 2).commit(false);
+    }
+    assertThat(counter("z")).isEqualTo(1);
+  }
+
+  @Test
+  void addTreatsAValueOfAnotherLengthAsZero() {
+    put(Column.ADDRESS_COUNTS, "odd", "abc");
+    try (KeyValueStore.Batch batch = store.batch()) {
+      batch.add(Column.ADDRESS_COUNTS, b("odd"), 5).commit(false);
+    }
+    assertThat(counter("odd")).isEqualTo(5);
+  }
+
+  @Test
+  void anUncommittedAddChangesNothing() {
+    try (KeyValueStore.Batch batch = store.batch()) {
+      batch.add(Column.ADDRESS_COUNTS, b("c"), 1);
+    }
+    assertThat(store.get(Column.ADDRESS_COUNTS, b("c"))).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {6, 7, 8})
+  void randomCounterBatchesMatchAModel(long seed) {
+    Random random = new Random(seed);
+    TreeMap<String, Long> model = new TreeMap<>();
+    for (int round = 0; round < 40; round++) {
+      try (KeyValueStore.Batch batch = store.batch()) {
+        for (int i = 0; i < 20; i++) {
+          String key = "c" + random.nextInt(12);
+          switch (random.nextInt(6)) {
+            case 0 -> {
+              batch.delete(Column.ADDRESS_COUNTS, b(key));
+              model.remove(key);
+            }
+            case 1 -> {
+              long v = random.nextLong();
+              batch.put(Column.ADDRESS_COUNTS, b(key), Counters.encode(v));
+              model.put(key, v);
+            }
+            default -> {
+              long delta = random.nextInt(7) - 3;
+              batch.add(Column.ADDRESS_COUNTS, b(key), delta);
+              model.merge(key, delta, Long::sum);
+            }
+          }
+        }
+        batch.commit(random.nextBoolean());
+      }
+      List<String> keys = new ArrayList<>();
+      List<Long> values = new ArrayList<>();
+      store.scan(Column.ADDRESS_COUNTS, b(""), b("z"), false, (k, v) -> {
+        keys.add(new String(k, StandardCharsets.UTF_8));
+        values.add(Counters.decode(v));
+        return true;
+      });
+      assertThat(keys).containsExactlyElementsOf(model.keySet());
+      assertThat(values).containsExactlyElementsOf(model.values());
+    }
+    model.forEach((k, v) -> assertThat(counter(k)).isEqualTo(v));
+  }
+
   @Test
   void everyCallAfterCloseFailsCleanly() {
     KeyValueStore.Batch pending = store.batch();
@@ -183,6 +281,8 @@ abstract class KeyValueStoreContractTest {
         .isInstanceOf(StoreClosedException.class);
     assertThatThrownBy(() -> store.approximateSize(Column.ACCOUNTS)).isInstanceOf(StoreClosedException.class);
     assertThatThrownBy(() -> pending.put(Column.ACCOUNTS, b("k"), b("v")).commit(true))
+        .isInstanceOf(StoreClosedException.class);
+    assertThatThrownBy(() -> pending.add(Column.ADDRESS_COUNTS, b("k"), 1).commit(true))
         .isInstanceOf(StoreClosedException.class);
     pending.close();
     store.close(); // closing twice is harmless
