@@ -109,8 +109,8 @@ final class LatencyPlot {
         + " stroke-dasharray=\"6 4\"/>%n", px, TOP, px, BOTTOM, GOAL_COLOR));
     // A notch where the curve must pass: at this fraction, at or left of the line.
     out.append(f("<path d=\"M %.1f %.1f l 6 -6 l -12 0 z\" fill=\"%s\"/>%n", px, py(g.fraction()), GOAL_COLOR));
-    out.append(f("<text x=\"%.1f\" y=\"%d\" fill=\"%s\" font-size=\"11.5\">%s</text>%n",
-        px + 5, TOP + 15, GOAL_COLOR, xml(g.label())));
+    out.append(f("<text x=\"%.1f\" y=\"%d\" fill=\"%s\" font-size=\"11.5\" stroke=\"#fafafa\" stroke-width=\"3\""
+        + " paint-order=\"stroke\">%s</text>%n", px + 5, TOP + 15, GOAL_COLOR, xml(g.label())));
   }
 
   private static void curve(StringBuilder out, Axis x, Series s, int index) {
