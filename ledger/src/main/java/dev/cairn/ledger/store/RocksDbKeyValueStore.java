@@ -66,6 +66,8 @@ public final class RocksDbKeyValueStore implements KeyValueStore {
   private final RocksDB db;
   private final List<ColumnFamilyHandle> handleList;
   private final Map<Column, ColumnFamilyHandle> handles;
+  /** Column family ids, for batches staged in Java (they name families by id, not by handle). */
+  private final Map<Column, Integer> columnIds;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private boolean closed;
 
@@ -116,8 +118,10 @@ public final class RocksDbKeyValueStore implements KeyValueStore {
       handleList = new ArrayList<>();
       db = RocksDB.open(dbOptions, directory.toString(), descriptors, handleList);
       handles = new EnumMap<>(Column.class);
+      columnIds = new EnumMap<>(Column.class);
       for (Column c : Column.values()) {
         handles.put(c, handleList.get(c.ordinal() + 1));
+        columnIds.put(c, handleList.get(c.ordinal() + 1).getID());
       }
     } catch (RocksDBException e) {
       closeAll(created);
@@ -307,62 +311,43 @@ public final class RocksDbKeyValueStore implements KeyValueStore {
     return new StoreException("cannot " + what + " in " + directory + " (" + detail + ")", e);
   }
 
+  /** The column family id RocksDB records a write to {@code column} under. */
+  int columnFamilyId(Column column) {
+    return columnIds.get(column);
+  }
+
   /**
-   * Not thread-safe; owns its native WriteBatch until closed. Staging takes the store's read lock
-   * too, because it names column family handles that close() releases.
+   * Not thread-safe. Stages writes in Java ({@link WriteBatchRep}) and crosses into RocksDB once,
+   * at commit; staging touches no native handle, so it needs no lock.
    */
   private final class RocksBatch implements Batch {
-    private final WriteBatch batch = new WriteBatch();
+    private final WriteBatchRep rep = new WriteBatchRep();
 
     @Override
     public Batch put(Column column, byte[] key, byte[] value) {
-      lock.readLock().lock();
-      try {
-        checkOpen();
-        batch.put(handles.get(column), key, value);
-      } catch (RocksDBException e) {
-        throw failure("stage a write to " + column.familyName(), e);
-      } finally {
-        lock.readLock().unlock();
-      }
+      rep.put(columnIds.get(column), key, value);
       return this;
     }
 
     @Override
     public Batch delete(Column column, byte[] key) {
-      lock.readLock().lock();
-      try {
-        checkOpen();
-        batch.delete(handles.get(column), key);
-      } catch (RocksDBException e) {
-        throw failure("stage a delete in " + column.familyName(), e);
-      } finally {
-        lock.readLock().unlock();
-      }
+      rep.delete(columnIds.get(column), key);
       return this;
     }
 
     @Override
     public Batch add(Column column, byte[] key, long delta) {
-      lock.readLock().lock();
-      try {
-        checkOpen();
-        batch.merge(handles.get(column), key, Counters.encode(delta));
-      } catch (RocksDBException e) {
-        throw failure("stage a counter update in " + column.familyName(), e);
-      } finally {
-        lock.readLock().unlock();
-      }
+      rep.merge(columnIds.get(column), key, Counters.encode(delta));
       return this;
     }
 
     @Override
     public void commit(boolean sync) {
       lock.readLock().lock();
-      try {
+      try (WriteBatch batch = new WriteBatch(rep.toByteArray())) {
         checkOpen();
         db.write(sync ? syncWrites : bufferedWrites, batch);
-        batch.clear();
+        rep.clear();
       } catch (RocksDBException e) {
         throw failure("write a batch", e);
       } finally {
@@ -372,7 +357,7 @@ public final class RocksDbKeyValueStore implements KeyValueStore {
 
     @Override
     public void close() {
-      batch.close();
+      rep.clear();
     }
   }
 }
