@@ -2,6 +2,7 @@ package dev.cairn.bench;
 
 import dev.cairn.consensus.MempoolPolicy;
 import dev.cairn.ledger.Block;
+import dev.cairn.ledger.ChainSpec;
 import dev.cairn.ledger.Transaction;
 import dev.cairn.ledger.store.StoreConfig;
 import dev.cairn.node.Node;
@@ -91,17 +92,14 @@ public final class ExplorerLoadBench {
         Locale.ROOT, "# ExplorerLoadBench clients=%s warm-up %d s, window %d s, %d blocks x %d transfers; JDK %s, %d CPUs; load average before: %s%n",
         Arrays.toString(o.clients()), o.warmupSeconds(), o.seconds(), o.blocks(), o.senders(),
         System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), Fixtures.loadAverage());
-    TransferChain chain = TransferChain.cached(o.blocks(), o.senders());
-    Targets targets = new Targets(chain);
     Path dir = Fixtures.tempDir("cairn-explorer-load-");
     try {
-      long t0 = System.nanoTime();
-      chain.writeDataDir(dir);
-      System.out.printf(Locale.ROOT, "# data directory written in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+      Prepared p = prepare(o, dir);
+      Targets targets = p.targets();
       // The node's default store settings (128 MiB block cache), not the small test ones.
       NodeConfig config =
           new NodeConfig(
-              chain.spec, dir, "127.0.0.1", 0, "127.0.0.1", 0, "127.0.0.1", 0, false, Optional.empty(), 1,
+              p.spec(), dir, "127.0.0.1", 0, "127.0.0.1", 0, "127.0.0.1", 0, false, Optional.empty(), 1,
               StoreConfig.DEFAULT, MempoolPolicy.DEFAULT, P2pConfig.forTests(List.of()));
       try (Node node = new Node(config).start()) {
         List<String> rows = new ArrayList<>();
@@ -118,6 +116,20 @@ public final class ExplorerLoadBench {
       Fixtures.deleteTree(dir);
     }
     System.out.printf(Locale.ROOT, "%nload average after: %s%n", Fixtures.loadAverage());
+  }
+
+  record Prepared(ChainSpec spec, Targets targets) {}
+
+  /**
+   * Writes the chain into {@code dir} and keeps only its ids: the decoded chain (hundreds of MB
+   * of transfers) becomes garbage before the measurement, so the JVM's heap is the node's own.
+   */
+  private static Prepared prepare(Options o, Path dir) throws Exception {
+    TransferChain chain = TransferChain.cached(o.blocks(), o.senders());
+    long t0 = System.nanoTime();
+    chain.writeDataDir(dir);
+    System.out.printf(Locale.ROOT, "# data directory written in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+    return new Prepared(chain.spec, new Targets(chain));
   }
 
   /** One measurement with {@code clients} threads; returns its table rows. */
