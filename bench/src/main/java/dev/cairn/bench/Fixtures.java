@@ -143,6 +143,9 @@ final class Fixtures {
 
   // ---- environment ---------------------------------------------------------------------------
 
+  /** Held so that its level sticks: java.util.logging keeps loggers only weakly. */
+  private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
+
   /**
    * Lowers Cairn's logging to WARN unless {@code CAIRN_LOG_LEVEL} is set, so a node's per-event
    * INFO lines (one per accepted transaction on the client API) neither flood the benchmark's
@@ -152,6 +155,8 @@ final class Fixtures {
     if (System.getenv("CAIRN_LOG_LEVEL") != null) {
       return;
     }
+    // gRPC logs through java.util.logging: a stream cut by a node's close is a multi-line WARNING.
+    GRPC_LOG.setLevel(java.util.logging.Level.SEVERE);
     if (LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)
         instanceof ch.qos.logback.classic.Logger root) {
       root.setLevel(ch.qos.logback.classic.Level.WARN);
