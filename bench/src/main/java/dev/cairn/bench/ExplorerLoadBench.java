@@ -188,9 +188,15 @@ public final class ExplorerLoadBench {
     int cores = Runtime.getRuntime().availableProcessors();
     double serverShare = (cpu1 - cpu0 - clientCpu) / 1e9 / window / cores;
     double clientShare = clientCpu / 1e9 / window / cores;
+    // CPU per lookup depends far less on other work on the machine than lookups/s does: the
+    // bound 2 idle cores would give is cores / (server CPU per lookup).
+    double serverMsPerLookup = (cpu1 - cpu0 - clientCpu) / 1e6 / Math.max(1, every.length);
     System.out.printf(
-        Locale.ROOT, "clients %d: %,.0f lookups/s, p99 %.2f ms; CPU of %d cores: server+JVM %.0f%%, client threads %.0f%%; load %s%n",
-        clients, every.length / window, percentile(every, 0.99), cores, 100 * serverShare, 100 * clientShare, Fixtures.loadAverage());
+        Locale.ROOT,
+        "clients %d: %,.0f lookups/s, p99 %.2f ms; CPU of %d cores: server+JVM %.0f%%, client threads %.0f%%;"
+            + " server CPU %.2f ms per lookup (idle-core bound %,.0f lookups/s); load %s%n",
+        clients, every.length / window, percentile(every, 0.99), cores, 100 * serverShare, 100 * clientShare,
+        serverMsPerLookup, cores * 1000 / serverMsPerLookup, Fixtures.loadAverage());
     List<String> rows = new ArrayList<>();
     rows.add(row(clients, "**all**", every, window, String.format(Locale.ROOT, "%.0f%% (clients %.0f%%)", 100 * serverShare, 100 * clientShare)));
     for (Route r : Route.values()) {
