@@ -9,8 +9,6 @@ import dev.cairn.ledger.Hash;
 import dev.cairn.ledger.Reason;
 import dev.cairn.ledger.RejectedException;
 import dev.cairn.ledger.StateCommitment;
-import dev.cairn.ledger.Address;
-import dev.cairn.ledger.Account;
 import dev.cairn.ledger.store.BlockIndexEntry;
 import dev.cairn.ledger.store.BlockStatus;
 import dev.cairn.ledger.store.ChainStore;
