@@ -33,7 +33,7 @@ final class LatencyPlot {
       highest = Math.max(highest, g.millis());
     }
     Axis x = new Axis(
-        Math.floor(Math.log10(Math.max(0.01, Math.min(1, lowest)))),
+        Math.floor(Math.log10(Math.max(0.1, Math.min(1, lowest)))),
         Math.ceil(Math.log10(Math.max(1_000, highest * 1.05))));
     int height = BOTTOM + 80 + 22 * series.size();
     StringBuilder out = new StringBuilder();
@@ -138,8 +138,11 @@ final class LatencyPlot {
     // Labels to the right of the marker; the second series' below its marker, so two medians
     // close together do not print over each other.
     double ly = index == 0 ? py - 8 : py + 17;
-    out.append(f("<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\" font-weight=\"bold\" stroke=\"#fafafa\" stroke-width=\"3\""
-        + " paint-order=\"stroke\">%s</text>%n", px + 8, ly, color, xml(label)));
+    // Near the right edge the label goes to the marker's left, inside the plot.
+    boolean left = px > RIGHT - 110;
+    out.append(f("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" fill=\"%s\" font-weight=\"bold\" stroke=\"#fafafa\""
+        + " stroke-width=\"3\" paint-order=\"stroke\">%s</text>%n", left ? px - 8 : px + 8, ly, left ? "end" : "start", color,
+        xml(label)));
   }
 
   private static void legend(StringBuilder out, List<Series> series, int y) {

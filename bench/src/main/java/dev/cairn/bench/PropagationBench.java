@@ -28,7 +28,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * Block propagation across 8 real nodes on 127.0.0.1 (issue 5): how long after node 0 connects a
  * block the LAST of the 8 nodes has it as its tip. Not JMH: one JVM runs the nodes (real gRPC peer
- * connections, real RocksDB), one poller thread per node and the miner.
+ * connections, real RocksDB), one poller thread per node ({@link TipPollers}) and the miner. The
+ * latency of a block is the last node's poller sighting minus node 0's own poller sighting, or
+ * minus the moment {@link Miner#generate} returned on node 0 if that was earlier.
  *
  * <p>Topology: node i dials nodes i+1 and i+3 (mod 8) and nobody else (outbound target 2), so
  * every node has 2 outbound and 2 inbound peers; from node 0, nodes 1, 3, 5 and 7 are one hop
@@ -201,7 +203,12 @@ public final class PropagationBench {
     Node origin = net.nodes().get(0);
     long start = System.nanoTime();
     Hash hash = Miner.generate(origin.chain(), origin.assembler(), miner, 1).get(0);
+    long returned = System.nanoTime();
     long[] seen = arrivals.awaitAll(hash, BLOCK_TIMEOUT);
+    // Node 0 had the block by the time generate returned (the tip moves inside processBlock): when
+    // its poller was descheduled longer than that (a loaded machine), that moment is the better
+    // bound of when node 0 connected it.
+    seen[0] = Math.min(seen[0], returned);
     Block block = origin.chain().store().body(hash).orElseThrow();
     if (block.transactions().size() != expectedTxs) {
       throw new IllegalStateException(
@@ -262,7 +269,7 @@ public final class PropagationBench {
     LatencySummary e = LatencySummary.of(latencies(empty.blocks()));
     boolean hasFull = !full.blocks().isEmpty();
     System.out.println();
-    System.out.println("Propagation to the last of " + NODES + " nodes (from node 0's tip change to the last node's):");
+    System.out.println("Propagation to the last of " + NODES + " nodes (from node 0 having the block to the last node having it):");
     System.out.println();
     System.out.println(LatencySummary.markdownHeader());
     System.out.println(e.markdownRow("empty"));
