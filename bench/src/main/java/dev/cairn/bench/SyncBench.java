@@ -101,7 +101,7 @@ public final class SyncBench {
         Locale.ROOT, "| **sync tx/s / raw 2-thread verifies/s** (goal >= 0.5) | **%.3f** | %s |%n",
         Fixtures.median(transferRates[2]), list(transferRates[2]));
     System.out.printf(
-        Locale.ROOT, "| CPU-time bound: raw CPU per verify / process CPU per synced tx (both nodes) | %.3f | %s |%n",
+        Locale.ROOT, "| CPU-time bound: raw CPU per verify / process CPU per synced tx (every node in the JVM) | %.3f | %s |%n",
         Fixtures.median(transferRates[3]), list(transferRates[3]));
     System.out.printf(Locale.ROOT, "%nload average after: %s%n", Fixtures.loadAverage());
   }
