@@ -101,32 +101,20 @@ public final class NodeQueries {
   public Optional<TxView> transaction(Hash txid) {
     // The chain first: between a block's commit and the mempool's cleanup, a mined transaction
     // is briefly in both, and confirmed is the truth.
-    Optional<TxLocation> location = store.txLocation(txid);
-    if (location.isEmpty()) {
+    Optional<ChainStore.ConfirmedTransaction> confirmed = store.confirmedTransaction(txid);
+    if (confirmed.isEmpty()) {
       return mempool.get(txid).map(t -> new TxView(t, Optional.empty()));
     }
-    TxLocation l = location.get();
-    Optional<byte[]> body = store.bodyBytes(l.blockHash());
-    if (body.isEmpty()) {
+    // The transaction comes from its index entry and the block time from the block's index entry:
+    // neither reads the block body.
+    TxLocation l = confirmed.get().location();
+    Optional<BlockIndexEntry> block = store.indexEntry(l.blockHash());
+    if (block.isEmpty()) {
       return Optional.empty();
     }
-    // Decode the header and this one transaction, not the whole block: a block decode checks
-    // every sender's public key (thousands of point decompressions, ~20 ms for 2,000 transfers),
-    // which made each lookup, and each of an address page's 25, cost that much.
-    Transaction tx;
-    long timestamp;
-    try {
-      byte[] bytes = body.get();
-      if (l.index() >= Block.transactionCount(bytes)) {
-        return Optional.empty();
-      }
-      timestamp = BlockHeader.decode(new ByteReader(bytes)).timestamp();
-      tx = Block.transactionAt(bytes, l.index());
-    } catch (DecodeException e) {
-      throw new IllegalStateException("stored body of " + l.blockHash() + " is corrupt: " + e.getMessage(), e);
-    }
+    Transaction tx = confirmed.get().tx();
     long confirmations = Math.max(0, chain.tip().height() - l.height() + 1);
-    Confirmation c = new Confirmation(l.blockHash(), l.height(), l.index(), confirmations, timestamp);
+    Confirmation c = new Confirmation(l.blockHash(), l.height(), l.index(), confirmations, block.get().header().timestamp());
     return Optional.of(new TxView(tx, Optional.of(c)));
   }
 

@@ -113,8 +113,10 @@ final class VerifyChainCommand implements Callable<Integer> {
         }
         List<Transaction> txs = block.get().transactions();
         for (int i = 0; i < txs.size(); i++) {
-          Optional<TxLocation> l = stored.txLocation(txs.get(i).id());
-          if (l.isEmpty() || !l.get().equals(new TxLocation(hash.get(), h, i))) {
+          Optional<ChainStore.ConfirmedTransaction> l = stored.confirmedTransaction(txs.get(i).id());
+          if (l.isEmpty()
+              || !l.get().location().equals(new TxLocation(hash.get(), h, i))
+              || !java.util.Arrays.equals(l.get().tx().encoded(), txs.get(i).encoded())) {
             return fail(err, "the transaction index is wrong for " + txs.get(i).id() + " in block " + h);
           }
         }

@@ -170,6 +170,9 @@ abstract class ChainStoreContractTest {
       for (int i = 0; i < txs.size(); i++) {
         TxLocation location = store.txLocation(txs.get(i).id()).orElseThrow();
         assertThat(location).isEqualTo(new TxLocation(b.block().hash(), b.block().header().height(), i));
+        ChainStore.ConfirmedTransaction confirmed = store.confirmedTransaction(txs.get(i).id()).orElseThrow();
+        assertThat(confirmed.location()).isEqualTo(location);
+        assertThat(confirmed.tx().encoded()).isEqualTo(txs.get(i).encoded());
         for (Address a : new java.util.TreeSet<>(txs.get(i).touchedAddresses())) {
           expectedHistory.computeIfAbsent(a, k -> new ArrayList<>()).add(txs.get(i).id());
         }
@@ -203,6 +206,7 @@ abstract class ChainStoreContractTest {
     store.disconnectTip();
     for (Transaction tx : last.transactions()) {
       assertThat(store.txLocation(tx.id())).isEmpty();
+      assertThat(store.confirmedTransaction(tx.id())).isEmpty();
     }
     assertThat(store.mainChainHash(last.header().height())).isEmpty();
     assertThat(store.body(last.hash())).contains(last);
