@@ -3,8 +3,10 @@ package dev.cairn.bench;
 import dev.cairn.ledger.Address;
 import dev.cairn.ledger.Allocation;
 import dev.cairn.ledger.Amount;
+import dev.cairn.ledger.BlockHeader;
 import dev.cairn.ledger.ChainSpec;
 import dev.cairn.ledger.ChainSpecException;
+import dev.cairn.ledger.CompactTarget;
 import dev.cairn.ledger.Hash;
 import dev.cairn.ledger.Hashes;
 import dev.cairn.ledger.PrivateKey;
@@ -68,6 +70,31 @@ final class Fixtures {
       out[i] = tx;
     }
     return out;
+  }
+
+  /**
+   * A main-network header at a random height and time with random commitments and nonce 0, drawn
+   * from {@code random}; checks the fixed 128-byte layout the hashing benchmarks assume.
+   */
+  static BlockHeader seededHeader(Random random) {
+    byte[] merkle = new byte[Hash.SIZE];
+    byte[] state = new byte[Hash.SIZE];
+    random.nextBytes(merkle);
+    random.nextBytes(state);
+    BlockHeader header =
+        BlockHeader.of(
+            BlockHeader.CURRENT_VERSION,
+            1 + random.nextInt(1_000_000),
+            ChainSpec.main().genesisHash(),
+            Hash.of(merkle),
+            Hash.of(state),
+            1_798_761_600L + random.nextInt(10_000_000),
+            new CompactTarget(0x1f00ffffL),
+            0);
+    if (header.encoded().length != 128) {
+      throw new IllegalStateException("header is " + header.encoded().length + " bytes, expected 128");
+    }
+    return header;
   }
 
   // ---- a funded regtest network, for benchmarks that go through the mempool or the chain -------

@@ -1,8 +1,6 @@
 package dev.cairn.bench;
 
 import dev.cairn.ledger.BlockHeader;
-import dev.cairn.ledger.ChainSpec;
-import dev.cairn.ledger.CompactTarget;
 import dev.cairn.ledger.Hash;
 import java.security.MessageDigest;
 import java.util.Random;
@@ -38,24 +36,8 @@ public class HeaderHashBench {
   @Setup
   public void setUp() throws Exception {
     Random random = new Random(Fixtures.SEED);
-    byte[] merkle = new byte[Hash.SIZE];
-    byte[] state = new byte[Hash.SIZE];
-    random.nextBytes(merkle);
-    random.nextBytes(state);
-    header =
-        BlockHeader.of(
-            BlockHeader.CURRENT_VERSION,
-            1 + random.nextInt(1_000_000),
-            ChainSpec.main().genesisHash(),
-            Hash.of(merkle),
-            Hash.of(state),
-            1_798_761_600L + random.nextInt(10_000_000),
-            new CompactTarget(0x1f00ffffL),
-            random.nextLong());
+    header = Fixtures.seededHeader(random).withNonce(random.nextLong());
     headerBytes = header.encoded().clone();
-    if (headerBytes.length != 128) {
-      throw new IllegalStateException("header is " + headerBytes.length + " bytes, expected 128");
-    }
     sha256 = MessageDigest.getInstance("SHA-256");
     nonce = random.nextLong();
     byte[] raw = sha256.digest(sha256.digest(headerBytes));

@@ -2,8 +2,6 @@ package dev.cairn.bench;
 
 import dev.cairn.consensus.NonceSearch;
 import dev.cairn.ledger.BlockHeader;
-import dev.cairn.ledger.ChainSpec;
-import dev.cairn.ledger.CompactTarget;
 import dev.cairn.ledger.Hash;
 import dev.cairn.ledger.Hashes;
 import java.math.BigInteger;
@@ -55,24 +53,8 @@ public class MinerBench {
   @Setup
   public void setUp() throws Exception {
     Random random = new Random(Fixtures.SEED);
-    byte[] merkle = new byte[Hash.SIZE];
-    byte[] state = new byte[Hash.SIZE];
-    random.nextBytes(merkle);
-    random.nextBytes(state);
-    BlockHeader header =
-        BlockHeader.of(
-            BlockHeader.CURRENT_VERSION,
-            1 + random.nextInt(1_000_000),
-            ChainSpec.main().genesisHash(),
-            Hash.of(merkle),
-            Hash.of(state),
-            1_798_761_600L + random.nextInt(10_000_000),
-            new CompactTarget(0x1f00ffffL),
-            0);
+    BlockHeader header = Fixtures.seededHeader(random);
     headerBytes = header.encoded().clone();
-    if (headerBytes.length != 128) {
-      throw new IllegalStateException("header is " + headerBytes.length + " bytes, expected 128");
-    }
     nonce = random.nextLong() >>> 1;
     // The search hashes exactly what the raw loop hashes: with the easiest possible target it
     // accepts the first nonce, and that header's hash is the raw double SHA-256 of its bytes.
