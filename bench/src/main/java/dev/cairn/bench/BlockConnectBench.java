@@ -143,13 +143,14 @@ public class BlockConnectBench {
     }
   }
 
-  /** A chain to connect the blocks to; replaced (outside the timing) when they run out. */
-  @State(Scope.Thread)
-  public static class Chain {
+  /**
+   * A fresh chain store in its own directory, replaced (outside the timing) once all {@link
+   * #BLOCKS} blocks are in it, and deleted after each iteration.
+   */
+  abstract static class FreshStore {
     Data data;
     Path dir;
     ChainStore store;
-    Blockchain chain;
     int next;
 
     @Setup(Level.Trial)
@@ -157,13 +158,16 @@ public class BlockConnectBench {
       data = Data.get();
     }
 
-    /** A new store, signature cache and chain: nothing of the blocks is known. */
+    /** What the benchmark builds on top of a new store. */
+    abstract void opened();
+
+    abstract String prefix();
+
     void fresh() {
       close();
-      dir = Fixtures.tempDir("cairn-bench-connect-");
+      dir = Fixtures.tempDir(prefix());
       store = ChainStore.openRocksDb(dir.resolve("chain"), StoreConfig.DEFAULT, data.spec);
-      SignatureVerifier verifier = new SignatureVerifier(new SignatureCache(200_000), verifyPool(), VERIFY_THREADS);
-      chain = new Blockchain(store, TimeSource.SYSTEM, verifier);
+      opened();
       next = 0;
     }
 
@@ -189,45 +193,32 @@ public class BlockConnectBench {
     }
   }
 
-  /** A bare chain store (no consensus) to store the blocks in; replaced like {@link Chain}. */
+  /** A chain to connect the blocks to: a new store, signature cache and chain, nothing known. */
   @State(Scope.Thread)
-  public static class Store {
-    Data data;
-    Path dir;
-    ChainStore store;
-    int next;
+  public static class Chain extends FreshStore {
+    Blockchain chain;
 
-    @Setup(Level.Trial)
-    public void setUp() throws Exception {
-      data = Data.get();
+    @Override
+    void opened() {
+      SignatureVerifier verifier = new SignatureVerifier(new SignatureCache(200_000), verifyPool(), VERIFY_THREADS);
+      chain = new Blockchain(store, TimeSource.SYSTEM, verifier);
     }
 
-    void fresh() {
-      close();
-      dir = Fixtures.tempDir("cairn-bench-store-");
-      store = ChainStore.openRocksDb(dir.resolve("chain"), StoreConfig.DEFAULT, data.spec);
-      next = 0;
+    @Override
+    String prefix() {
+      return "cairn-bench-connect-";
     }
+  }
 
-    @Setup(Level.Iteration)
-    public void freshPerIteration() {
-      fresh();
-    }
+  /** A bare chain store (no consensus) to store the blocks in. */
+  @State(Scope.Thread)
+  public static class Store extends FreshStore {
+    @Override
+    void opened() {}
 
-    @Setup(Level.Invocation)
-    public void freshWhenDone() {
-      if (next == BLOCKS) {
-        fresh();
-      }
-    }
-
-    @TearDown(Level.Iteration)
-    public void close() {
-      if (store != null) {
-        store.close();
-        store = null;
-        Fixtures.deleteTree(dir);
-      }
+    @Override
+    String prefix() {
+      return "cairn-bench-store-";
     }
   }
 
