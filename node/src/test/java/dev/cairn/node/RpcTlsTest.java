@@ -3,16 +3,8 @@ package dev.cairn.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.ledger.testing.TestChain;
-import dev.cairn.wallet.WalletCli;
-import dev.cairn.wallet.WalletIo;
 import io.grpc.netty.shaded.io.netty.handler.ssl.util.SelfSignedCertificate;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +25,7 @@ class RpcTlsTest {
       String address = keys.get(0).address().toText(config.spec().params().addressPrefix());
       String target = "localhost:" + node.rpcPort();
       String[] withCa = {"balance", address, "--node", target, "--node-tls", "--node-ca", cert.certificate().toString(), "--json"};
-      Result ok = wallet(withCa);
+      WalletRun ok = wallet(withCa);
       assertThat(ok.exit()).as(ok.err()).isZero();
       assertThat(ok.out()).contains("\"balance\":\"1000\"");
 
@@ -46,20 +38,7 @@ class RpcTlsTest {
     }
   }
 
-  private record Result(int exit, String out, String err) {}
-
-  private Result wallet(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    List<String> all = new ArrayList<>(List.of(args));
-    int exit =
-        WalletCli.run(
-            all.toArray(String[]::new),
-            WalletIo.of(
-                new ByteArrayInputStream(new byte[0]),
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8),
-                Map.of("CAIRN_WALLET_DIR", dir.resolve("wallet").toString())));
-    return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private WalletRun wallet(String... args) {
+    return WalletRun.of(Map.of("CAIRN_WALLET_DIR", dir.resolve("wallet").toString()), "", args);
   }
 }

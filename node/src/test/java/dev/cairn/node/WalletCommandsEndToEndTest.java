@@ -4,24 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.ledger.Address;
 import dev.cairn.ledger.Allocation;
 import dev.cairn.ledger.ChainSpecFile;
 import dev.cairn.ledger.Hash;
 import dev.cairn.ledger.testing.TestChain;
-import dev.cairn.wallet.WalletCli;
-import dev.cairn.wallet.WalletIo;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  * node's answers are checked by the wallet itself, so these show the two agree on every format.
  */
 class WalletCommandsEndToEndTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String PASSWORD = "pass phrase for tests";
 
   @TempDir Path dir;
@@ -48,21 +39,6 @@ class WalletCommandsEndToEndTest {
   private Path walletDir;
   private Path keyFile;
   private String bob;
-
-  record Result(int exit, String out, String err) {
-    JsonNode json() {
-      try {
-        return JSON.readTree(out);
-      } catch (IOException e) {
-        throw new AssertionError("not JSON: " + out + " / " + err, e);
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
-    }
-  }
 
   @BeforeEach
   void start() throws IOException {
@@ -79,35 +55,23 @@ class WalletCommandsEndToEndTest {
     regtest.close();
   }
 
-  private Result run(String stdin, String password, String... args) {
+  private WalletRun run(String stdin, String password, String... args) {
     List<String> all = new ArrayList<>(List.of(args));
     if (!all.contains("--node")) {
       all.add("--node");
       all.add("127.0.0.1:" + regtest.node().rpcPort());
     }
-    Map<String, String> env = new HashMap<>();
-    env.put("CAIRN_WALLET_DIR", walletDir.toString());
-    env.put("CAIRN_WALLET_PASSWORD", password);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit =
-        WalletCli.run(
-            all.toArray(String[]::new),
-            WalletIo.of(
-                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8),
-                env));
-    return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return WalletRun.of(
+        Map.of("CAIRN_WALLET_DIR", walletDir.toString(), "CAIRN_WALLET_PASSWORD", password), stdin, all.toArray(String[]::new));
   }
 
-  private Result wallet(String... args) {
+  private WalletRun wallet(String... args) {
     return run("", PASSWORD, args);
   }
 
   /** Pays bob from dev0 and returns the txid. */
   private String pay(String amount) {
-    Result sent = wallet("send", "--from", "dev0", "--to", bob, "--amount", amount, "--yes", "--json");
+    WalletRun sent = wallet("send", "--from", "dev0", "--to", bob, "--amount", amount, "--yes", "--json");
     assertThat(sent.exit()).as(sent.toString()).isZero();
     return sent.json().get("txid").textValue();
   }
@@ -126,7 +90,7 @@ class WalletCommandsEndToEndTest {
     }
     String pending = pay("4");
 
-    Result first = wallet("history", "dev0", "--limit", "2");
+    WalletRun first = wallet("history", "dev0", "--limit", "2");
     assertThat(first.exit()).as(first.toString()).isZero();
     List<String> lines = first.out().lines().toList();
     // The genesis allocation and the three payments.
@@ -137,7 +101,7 @@ class WalletCommandsEndToEndTest {
     assertThat(lines.get(4)).isEqualTo("more: --after " + sentOldestFirst.get(1));
     assertThat(lines).hasSize(5);
 
-    Result second = wallet("history", "dev0", "--limit", "2", "--after", sentOldestFirst.get(1), "--json");
+    WalletRun second = wallet("history", "dev0", "--limit", "2", "--after", sentOldestFirst.get(1), "--json");
     assertThat(second.exit()).as(second.toString()).isZero();
     JsonNode page = second.json();
     assertThat(page.get("pending")).isEmpty();
@@ -157,7 +121,7 @@ class WalletCommandsEndToEndTest {
     assertThat(bobs.get("confirmed").findValuesAsText("amount")).containsExactly("3", "2", "1", TestChain.FUNDING.toCoinString());
     assertThat(bobs.get("pending").get(0).get("direction").textValue()).isEqualTo("in");
 
-    Result badCursor = wallet("history", "dev0", "--after", pending);
+    WalletRun badCursor = wallet("history", "dev0", "--after", pending);
     assertThat(badCursor.exit()).as(badCursor.toString()).isEqualTo(2);
     assertThat(badCursor.err()).contains("is not in the history of");
   }
@@ -166,7 +130,7 @@ class WalletCommandsEndToEndTest {
   void sendWaitReturnsOnceABlockConfirmsTheTransaction() throws Exception {
     ExecutorService executor = Executors.newSingleThreadExecutor();
     try {
-      CompletableFuture<Result> sending =
+      CompletableFuture<WalletRun> sending =
           CompletableFuture.supplyAsync(
               () -> wallet("send", "--from", "dev0", "--to", bob, "--amount", "7", "--yes", "--wait", "1",
                   "--poll-interval", "50ms", "--wait-timeout", "1m", "--json"),
@@ -175,7 +139,7 @@ class WalletCommandsEndToEndTest {
       assertThat(sending).isNotDone();
       Hash block = mine(1).get(0);
 
-      Result sent = sending.get(60, TimeUnit.SECONDS);
+      WalletRun sent = sending.get(60, TimeUnit.SECONDS);
       assertThat(sent.exit()).as(sent.toString()).isZero();
       JsonNode json = sent.json();
       assertThat(json.get("status").textValue()).isEqualTo("confirmed");
@@ -192,7 +156,7 @@ class WalletCommandsEndToEndTest {
 
   @Test
   void sendWaitTimesOutWhenNoBlockComes() {
-    Result sent = wallet("send", "--from", "dev0", "--to", bob, "--amount", "1", "--yes", "--wait", "1",
+    WalletRun sent = wallet("send", "--from", "dev0", "--to", bob, "--amount", "1", "--yes", "--wait", "1",
         "--poll-interval", "20ms", "--wait-timeout", "300ms");
     assertThat(sent.exit()).as(sent.toString()).isEqualTo(13);
     assertThat(sent.err()).contains("timed out after 300 ms").contains("it is still pending");
@@ -205,7 +169,7 @@ class WalletCommandsEndToEndTest {
   void verifyChecksTheRealProofAndHeadersFromGenesis() throws Exception {
     mine(2);
     String txid = pay("5");
-    Result notYet = wallet("verify", txid);
+    WalletRun notYet = wallet("verify", txid);
     assertThat(notYet.exit()).as(notYet.toString()).isEqualTo(9);
     assertThat(notYet.err()).contains("not confirmed yet");
     mine(3);
@@ -213,7 +177,7 @@ class WalletCommandsEndToEndTest {
 
     Path spec = dir.resolve("spec.json");
     ChainSpecFile.write(regtest.spec(), spec);
-    Result verified = wallet("verify", txid, "--chain-spec", spec.toString());
+    WalletRun verified = wallet("verify", txid, "--chain-spec", spec.toString());
     assertThat(verified.exit()).as(verified.toString()).isZero();
     assertThat(verified.out()).isEqualTo(
         "verified: " + txid + " is in block " + block + " at height 3, under 4 headers of valid proof of work from genesis\n");
@@ -225,18 +189,18 @@ class WalletCommandsEndToEndTest {
     assertThat(json.get("treeSize").longValue()).isEqualTo(2); // the coinbase and the payment
 
     // Without a spec: from the genesis pinned at import, targets unchecked, and it says so.
-    Result pinned = wallet("verify", txid);
+    WalletRun pinned = wallet("verify", txid);
     assertThat(pinned.exit()).as(pinned.toString()).isZero();
     assertThat(pinned.err()).contains("targets (ASERT) were not checked");
 
     // A genesis allocation is proven by the genesis header alone.
     String allocation = Allocation.create(regtest.key(0).address(), TestChain.FUNDING).id().toHex();
-    Result genesis = wallet("verify", allocation, "--chain-spec", spec.toString());
+    WalletRun genesis = wallet("verify", allocation, "--chain-spec", spec.toString());
     assertThat(genesis.exit()).as(genesis.toString()).isZero();
     assertThat(genesis.out()).contains("at height 0, under 1 headers");
 
     // The built-in regtest is another network than this funded one.
-    Result otherSpec = wallet("verify", txid, "--network", "regtest");
+    WalletRun otherSpec = wallet("verify", txid, "--network", "regtest");
     assertThat(otherSpec.exit()).isEqualTo(4);
     assertThat(otherSpec.err()).contains("is on another network");
   }
@@ -244,19 +208,19 @@ class WalletCommandsEndToEndTest {
   @Test
   void exportGivesBackTheImportedKeyOnlyWhenConfirmed() throws Exception {
     String seed = HexFormat.of().formatHex(regtest.key(0).seedBytes());
-    Result typed = run("dev0\ndev0\n", PASSWORD, "export", "dev0");
+    WalletRun typed = run("dev0\ndev0\n", PASSWORD, "export", "dev0");
     assertThat(typed.exit()).as(typed.toString()).isZero();
     assertThat(typed.out()).isEqualTo(seed + "\n");
     assertThat(typed.err()).contains("Export the private key of dev0? It gives full control of its funds. Type the name to confirm:");
 
     assertThat(wallet("export", "dev0", "--i-understand").out()).isEqualTo(seed + "\n");
 
-    Result mistyped = run("dev0\ndevo\n", PASSWORD, "export", "dev0");
+    WalletRun mistyped = run("dev0\ndevo\n", PASSWORD, "export", "dev0");
     assertThat(mistyped.exit()).isEqualTo(1);
     assertThat(mistyped.out()).isEmpty();
 
     byte[] before = Files.readAllBytes(walletDir.resolve("dev0.json"));
-    Result wrong = run("", "not the password", "export", "dev0", "--i-understand");
+    WalletRun wrong = run("", "not the password", "export", "dev0", "--i-understand");
     assertThat(wrong.exit()).isEqualTo(6);
     assertThat(wrong.out()).isEmpty();
     assertThat(Files.readAllBytes(walletDir.resolve("dev0.json"))).isEqualTo(before);
@@ -266,7 +230,7 @@ class WalletCommandsEndToEndTest {
   void aNodeOfAnotherNetworkIsRefusedOnceTheWalletIsPinned() {
     try (RegtestNode other = RegtestNode.start(dir.resolve("other"))) {
       String otherNode = "127.0.0.1:" + other.node().rpcPort();
-      Result balance = wallet("balance", "dev0", "--node", otherNode, "--json");
+      WalletRun balance = wallet("balance", "dev0", "--node", otherNode, "--json");
       assertThat(balance.exit()).as(balance.toString()).isEqualTo(4);
       assertThat(balance.json().get("error").get("code").textValue()).isEqualTo("node-wrong-network");
       assertThat(balance.err()).contains("node at " + otherNode + " is on another network: 'regtest' (chain id "

@@ -8,18 +8,11 @@ import dev.cairn.ledger.Address;
 import dev.cairn.ledger.Amount;
 import dev.cairn.ledger.ChainSpec;
 import dev.cairn.ledger.PrivateKey;
-import dev.cairn.wallet.WalletCli;
-import dev.cairn.wallet.WalletIo;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -42,16 +35,6 @@ class WalletEndToEndTest {
   private Path walletDir;
   private Path keyFile;
 
-  record Result(int exit, String out, String err) {
-    JsonNode json() {
-      try {
-        return JSON.readTree(out);
-      } catch (IOException e) {
-        throw new AssertionError("not JSON: " + out + " / " + err, e);
-      }
-    }
-  }
-
   @BeforeEach
   void start() throws IOException {
     regtest = RegtestNode.funded(91, 2, dir.resolve("node"));
@@ -65,29 +48,17 @@ class WalletEndToEndTest {
     regtest.close();
   }
 
-  private Result walletWithPassword(String password, String... args) {
+  private WalletRun walletWithPassword(String password, String... args) {
     List<String> all = new ArrayList<>(List.of(args));
     if (!all.contains("--node")) {
       all.add("--node");
       all.add("127.0.0.1:" + regtest.node().rpcPort());
     }
-    Map<String, String> env = new HashMap<>();
-    env.put("CAIRN_WALLET_DIR", walletDir.toString());
-    env.put("CAIRN_WALLET_PASSWORD", password);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit =
-        WalletCli.run(
-            all.toArray(String[]::new),
-            WalletIo.of(
-                new ByteArrayInputStream(new byte[0]),
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8),
-                env));
-    return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return WalletRun.of(
+        Map.of("CAIRN_WALLET_DIR", walletDir.toString(), "CAIRN_WALLET_PASSWORD", password), "", all.toArray(String[]::new));
   }
 
-  private Result wallet(String... args) {
+  private WalletRun wallet(String... args) {
     return walletWithPassword(PASSWORD, args);
   }
 
@@ -105,7 +76,7 @@ class WalletEndToEndTest {
     assertThat(Address.parse(alice, "rcairn")).isNotNull();
     String dev0 = regtest.text(regtest.key(0).address());
 
-    Result sent = wallet("send", "--from", "dev0", "--to", alice, "--amount", "25", "--yes", "--json");
+    WalletRun sent = wallet("send", "--from", "dev0", "--to", alice, "--amount", "25", "--yes", "--json");
     assertThat(sent.exit()).as(sent.err()).isZero();
     String txid = sent.json().get("txid").asText();
 
@@ -125,10 +96,10 @@ class WalletEndToEndTest {
     assertThat(explorer("/api/address/" + dev0).get("balance").asLong())
         .isEqualTo(dev.cairn.ledger.testing.TestChain.FUNDING.units() - Amount.coins(25).units() - fee);
 
-    Result tx = wallet("tx", txid, "--json");
+    WalletRun tx = wallet("tx", txid, "--json");
     assertThat(tx.exit()).isZero();
     assertThat(tx.out()).contains("confirmed");
-    Result balance = wallet("balance", "alice", "--json");
+    WalletRun balance = wallet("balance", "alice", "--json");
     assertThat(balance.exit()).isZero();
     assertThat(balance.json().get("balance").asText()).isEqualTo("25");
   }
@@ -152,7 +123,7 @@ class WalletEndToEndTest {
       s.close();
       assertThat(wallet("balance", "dev0", "--node", "127.0.0.1:" + closed).exit()).isEqualTo(7);
     }
-    Result lowFee = wallet("send", "--from", "dev0", "--to", mine, "--amount", "1", "--fee", "0.00000001", "--yes", "--json");
+    WalletRun lowFee = wallet("send", "--from", "dev0", "--to", mine, "--amount", "1", "--fee", "0.00000001", "--yes", "--json");
     assertThat(lowFee.exit()).isEqualTo(8);
     assertThat(lowFee.out() + lowFee.err()).contains("min-relay-fee");
     assertThat(wallet("tx", "00".repeat(32)).exit()).isEqualTo(9);
