@@ -1,6 +1,5 @@
 package dev.cairn.ledger;
 
-import java.io.ByteArrayOutputStream;
 import java.util.Locale;
 
 /**
@@ -41,36 +40,37 @@ public final class Bech32m {
     }
   }
 
-  private static int polymod(byte[] values) {
-    int chk = 1;
-    for (byte v : values) {
-      int top = chk >>> 25;
-      chk = (chk & 0x1ffffff) << 5 ^ (v & 0xff);
-      for (int i = 0; i < 5; i++) {
-        if (((top >>> i) & 1) != 0) {
-          chk ^= GENERATORS[i];
-        }
+  /** BIP-350's checksum function, fed one 5-bit value at a time from the running {@code chk}. */
+  private static int polymodStep(int chk, int value) {
+    int top = chk >>> 25;
+    chk = (chk & 0x1ffffff) << 5 ^ value;
+    for (int i = 0; i < 5; i++) {
+      if (((top >>> i) & 1) != 0) {
+        chk ^= GENERATORS[i];
       }
     }
     return chk;
   }
 
-  private static byte[] expandHrp(String hrp) {
-    int n = hrp.length();
-    byte[] out = new byte[n * 2 + 1];
-    for (int i = 0; i < n; i++) {
-      char c = hrp.charAt(i);
-      out[i] = (byte) (c >>> 5);
-      out[n + 1 + i] = (byte) (c & 0x1f);
+  /** The checksum state after the expanded human-readable part (high bits, a zero, low bits). */
+  private static int polymodHrp(String hrp) {
+    int chk = 1;
+    for (int i = 0; i < hrp.length(); i++) {
+      chk = polymodStep(chk, hrp.charAt(i) >>> 5);
     }
-    return out;
+    chk = polymodStep(chk, 0);
+    for (int i = 0; i < hrp.length(); i++) {
+      chk = polymodStep(chk, hrp.charAt(i) & 0x1f);
+    }
+    return chk;
   }
 
-  private static byte[] concat(byte[] a, byte[] b) {
-    byte[] out = new byte[a.length + b.length];
-    System.arraycopy(a, 0, out, 0, a.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
+  private static int polymod(String hrp, byte[] values, int length) {
+    int chk = polymodHrp(hrp);
+    for (int i = 0; i < length; i++) {
+      chk = polymodStep(chk, values[i] & 0xff);
+    }
+    return chk;
   }
 
   /** Encodes 5-bit {@code data} under a lowercase {@code hrp}. */
@@ -78,8 +78,11 @@ public final class Bech32m {
     if (hrp.isEmpty() || !hrp.equals(hrp.toLowerCase(Locale.ROOT))) {
       throw new IllegalArgumentException("hrp must be non-empty lowercase: " + hrp);
     }
-    byte[] values = concat(concat(expandHrp(hrp), data), new byte[CHECKSUM_LENGTH]);
-    int mod = polymod(values) ^ CONST;
+    int mod = polymod(hrp, data, data.length);
+    for (int i = 0; i < CHECKSUM_LENGTH; i++) {
+      mod = polymodStep(mod, 0);
+    }
+    mod ^= CONST;
     StringBuilder sb = new StringBuilder(hrp.length() + 1 + data.length + CHECKSUM_LENGTH);
     sb.append(hrp).append('1');
     for (byte b : data) {
@@ -133,7 +136,7 @@ public final class Bech32m {
       }
       values[i] = v;
     }
-    if (polymod(concat(expandHrp(hrp), values)) != CONST) {
+    if (polymod(hrp, values, values.length) != CONST) {
       throw new FormatException("checksum does not match", true);
     }
     byte[] data = java.util.Arrays.copyOf(values, values.length - CHECKSUM_LENGTH);
@@ -146,7 +149,8 @@ public final class Bech32m {
     int acc = 0;
     int bits = 0;
     int maxv = (1 << toBits) - 1;
-    ByteArrayOutputStream out = new ByteArrayOutputStream(in.length * fromBits / toBits + 1);
+    byte[] out = new byte[(in.length * fromBits + toBits - 1) / toBits];
+    int n = 0;
     for (byte b : in) {
       int value = b & 0xff;
       if (value >>> fromBits != 0) {
@@ -156,16 +160,16 @@ public final class Bech32m {
       bits += fromBits;
       while (bits >= toBits) {
         bits -= toBits;
-        out.write((acc >>> bits) & maxv);
+        out[n++] = (byte) ((acc >>> bits) & maxv);
       }
     }
     if (pad) {
       if (bits > 0) {
-        out.write((acc << (toBits - bits)) & maxv);
+        out[n++] = (byte) ((acc << (toBits - bits)) & maxv);
       }
     } else if (bits >= fromBits || ((acc << (toBits - bits)) & maxv) != 0) {
       throw new FormatException("non-zero or excess padding", false);
     }
-    return out.toByteArray();
+    return n == out.length ? out : java.util.Arrays.copyOf(out, n);
   }
 }

@@ -52,55 +52,24 @@ public final class Block {
     return new Block(header, txs);
   }
 
-  /**
-   * The number of transactions in a block's canonical encoding, read from its count field without
-   * decoding anything else.
-   */
-  public static int transactionCount(byte[] encoded) throws DecodeException {
-    ByteReader in = new ByteReader(encoded);
-    in.bytes(BlockHeader.SIZE, "block header");
-    long count = in.u32("transaction count");
-    if (count > in.remaining() / Allocation.SIZE) {
-      throw new DecodeException(
-          Reason.DECODE_TRUNCATED, count + " transactions cannot fit in " + in.remaining() + " bytes");
-    }
-    return (int) count;
-  }
+  /** Bytes of an encoding that {@link #transactionCount} reads: the header and the count field. */
+  public static final int COUNT_END = BlockHeader.SIZE + 4;
 
   /**
-   * The transaction at {@code index} of a block's canonical encoding, decoding only that one: the
-   * ones before it are skipped by their kind's fixed size. Decoding a whole block checks every
-   * public key (a point decompression each), which a reader after one transaction of a stored
-   * block should not pay thousands of times over. Checks only what it reads: for blocks this node
-   * stored, not for untrusted input ({@link #decode} is for that).
-   *
-   * @throws IndexOutOfBoundsException if the block has no transaction {@code index}
+   * The number of transactions in a block's canonical encoding of {@code encodedSize} bytes, read
+   * from its count field ({@code head}: at least the first {@link #COUNT_END} bytes) without
+   * reading or decoding anything else.
    */
-  public static Transaction transactionAt(byte[] encoded, int index) throws DecodeException {
-    int count = transactionCount(encoded);
-    if (index < 0 || index >= count) {
-      throw new IndexOutOfBoundsException("transaction " + index + " of a block of " + count);
+  public static int transactionCount(byte[] head, int encodedSize) throws DecodeException {
+    ByteReader in = new ByteReader(head);
+    in.bytes(BlockHeader.SIZE, "block header");
+    long count = in.u32("transaction count");
+    long rest = (long) encodedSize - COUNT_END;
+    if (count > rest / Allocation.SIZE) {
+      throw new DecodeException(
+          Reason.DECODE_TRUNCATED, count + " transactions cannot fit in " + Math.max(rest, 0) + " bytes");
     }
-    int at = BlockHeader.SIZE + 4;
-    for (int i = 0; ; i++) {
-      if (at + 2 > encoded.length) {
-        throw new DecodeException(Reason.DECODE_TRUNCATED, "block ends before transaction " + i);
-      }
-      int size =
-          switch (encoded[at + 1]) {
-            case Transaction.Kind.COINBASE -> Coinbase.SIZE;
-            case Transaction.Kind.TRANSFER -> Transfer.SIZE;
-            case Transaction.Kind.ALLOCATION -> Allocation.SIZE;
-            default -> throw new DecodeException(Reason.DECODE_UNKNOWN_KIND, "transaction kind " + encoded[at + 1]);
-          };
-      if (at + size > encoded.length) {
-        throw new DecodeException(Reason.DECODE_TRUNCATED, "block ends inside transaction " + i);
-      }
-      if (i == index) {
-        return Transaction.decode(java.util.Arrays.copyOfRange(encoded, at, at + size));
-      }
-      at += size;
-    }
+    return (int) count;
   }
 
   public byte[] encode() {

@@ -43,6 +43,19 @@ public sealed interface Transaction permits EncodedTransaction {
 
   /** Decodes one transaction from the reader's position (inside a block). */
   static Transaction decode(ByteReader in) throws DecodeException {
+    return decode(in, true);
+  }
+
+  /**
+   * Decodes one transaction that this node validated before it stored it (a transaction index
+   * entry), from the reader's position: as {@link #decode(ByteReader)}, except that a transfer's
+   * sender key is not checked again (see {@link PublicKey}). Never for bytes from anyone else.
+   */
+  static Transaction decodeValidated(ByteReader in) throws DecodeException {
+    return decode(in, false);
+  }
+
+  private static Transaction decode(ByteReader in, boolean checkKeys) throws DecodeException {
     int version = in.u8("tx version");
     if (version != VERSION) {
       throw new DecodeException(Reason.DECODE_UNKNOWN_VERSION, "transaction version " + version);
@@ -50,7 +63,7 @@ public sealed interface Transaction permits EncodedTransaction {
     int kind = in.u8("tx kind");
     return switch (kind) {
       case Kind.COINBASE -> Coinbase.decodeBody(in);
-      case Kind.TRANSFER -> Transfer.decodeBody(in);
+      case Kind.TRANSFER -> Transfer.decodeBody(in, checkKeys);
       case Kind.ALLOCATION -> Allocation.decodeBody(in);
       default -> throw new DecodeException(Reason.DECODE_UNKNOWN_KIND, "transaction kind " + kind);
     };

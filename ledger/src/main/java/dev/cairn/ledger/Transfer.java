@@ -88,8 +88,9 @@ public final class Transfer extends EncodedTransaction {
     return out;
   }
 
-  static Transfer decodeBody(ByteReader in) throws DecodeException {
-    PublicKey sender = PublicKey.decodeOwned(in.bytes(PublicKey.SIZE, "sender key"));
+  static Transfer decodeBody(ByteReader in, boolean checkKey) throws DecodeException {
+    byte[] key = in.bytes(PublicKey.SIZE, "sender key");
+    PublicKey sender = checkKey ? PublicKey.decodeOwned(key) : PublicKey.ofValidated(key);
     Address recipient = Address.wrap(in.bytes(Address.SIZE, "recipient"));
     Amount amount = Transaction.readAmount(in, "amount");
     Amount fee = Transaction.readAmount(in, "fee");

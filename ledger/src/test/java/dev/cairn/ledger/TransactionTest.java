@@ -247,6 +247,33 @@ class TransactionTest {
   }
 
   @Test
+  void aValidatedTransferDecodesToTheSameTransactionAndStillVerifies() throws Exception {
+    Random r = new Random(5);
+    for (int i = 0; i < 20; i++) {
+      Transfer t = TestSupport.transfer(r, GENESIS_A);
+      Transfer stored = (Transfer) Transaction.decodeValidated(new ByteReader(t.encoded()));
+      assertThat(stored).isEqualTo(t);
+      assertThat(stored.sender()).isEqualTo(t.sender());
+      assertThat(stored.senderAddress()).isEqualTo(t.senderAddress());
+      assertThat(stored.hasValidSignature(GENESIS_A)).isTrue();
+      assertThat(stored.hasValidSignature(GENESIS_B)).isFalse();
+    }
+  }
+
+  @Test
+  void aValidatedTransferWithABadKeyDecodesButNeverVerifies() throws Exception {
+    // Only a damaged store could hold one: it must not verify, and must not throw.
+    Transfer t = TestSupport.transfer(new Random(3), GENESIS_A);
+    byte[] b = t.encoded().clone();
+    byte[] identity = new byte[32];
+    identity[0] = 1;
+    System.arraycopy(identity, 0, b, 2, 32);
+    Transfer stored = (Transfer) Transaction.decodeValidated(new ByteReader(b));
+    assertThat(stored.hasValidSignature(GENESIS_A)).isFalse();
+    assertThat(stored.hasValidSignature(GENESIS_A)).isFalse();
+  }
+
+  @Test
   void decodeRefusesEmptyInput() {
     assertRejected(() -> Transaction.decode(new byte[0]), Reason.DECODE_TRUNCATED);
   }

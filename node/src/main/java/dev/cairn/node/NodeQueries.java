@@ -135,19 +135,13 @@ public final class NodeQueries {
     if (entry.isEmpty()) {
       return Optional.empty();
     }
-    return store.bodyBytes(hash).map(bytes -> summary(bytes, entry.get()));
+    return store.bodyShape(hash).map(shape -> summary(shape, entry.get()));
   }
 
-  private BlockSummary summary(byte[] bytes, BlockIndexEntry entry) {
-    int count;
-    try {
-      count = Block.transactionCount(bytes);
-    } catch (DecodeException e) {
-      throw new IllegalStateException("stored body of " + entry.hash() + " is corrupt: " + e.getMessage(), e);
-    }
+  private BlockSummary summary(ChainStore.BodyShape shape, BlockIndexEntry entry) {
     boolean best = store.isOnMainChain(entry);
     long confirmations = best ? chain.tip().height() - entry.height() + 1 : 0;
-    return new BlockSummary(entry.header(), count, bytes.length, entry, best, Math.max(0, confirmations));
+    return new BlockSummary(entry.header(), shape.transactionCount(), shape.size(), entry, best, Math.max(0, confirmations));
   }
 
   public Optional<BlockView> block(Hash hash) {

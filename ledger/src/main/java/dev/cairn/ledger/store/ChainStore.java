@@ -238,12 +238,23 @@ public final class ChainStore implements AutoCloseable {
   }
 
   /**
-   * A stored body's canonical encoding, not decoded: for readers that need a part of it (one
-   * transaction, the count) and must not pay for decoding every transaction.
+   * A stored body's transaction count and encoded size, from its first bytes and its length: the
+   * block's transactions are neither copied nor decoded.
    */
-  public Optional<byte[]> bodyBytes(Hash hash) {
-    return kv.get(Column.BODIES, Codec.key(hash));
+  public Optional<BodyShape> bodyShape(Hash hash) {
+    return kv.getHead(Column.BODIES, Codec.key(hash), Block.COUNT_END)
+        .map(
+            head -> {
+              try {
+                return new BodyShape(Block.transactionCount(head.bytes(), head.length()), head.length());
+              } catch (DecodeException e) {
+                throw corrupt("body of " + hash + ": " + e.getMessage());
+              }
+            });
   }
+
+  /** How many transactions a stored block holds and how many bytes its encoding takes. */
+  public record BodyShape(int transactionCount, int size) {}
 
   // ---- the best chain ------------------------------------------------------------------------
 
@@ -317,7 +328,8 @@ public final class ChainStore implements AutoCloseable {
               try {
                 ByteReader in = new ByteReader(v);
                 TxLocation location = readLocation(in);
-                Transaction tx = Transaction.decode(in);
+                // Validated before it was stored: its key is not checked again.
+                Transaction tx = Transaction.decodeValidated(in);
                 in.requireEnd("tx index entry");
                 if (!tx.id().equals(txid)) {
                   throw corrupt("tx index entry of " + txid + " holds transaction " + tx.id());

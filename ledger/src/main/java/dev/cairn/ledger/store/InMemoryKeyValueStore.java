@@ -45,6 +45,11 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
   }
 
   @Override
+  public Optional<ValueHead> getHead(Column column, byte[] key, int maxBytes) {
+    return get(column, key).map(v -> new ValueHead(Arrays.copyOf(v, Math.min(maxBytes, v.length)), v.length));
+  }
+
+  @Override
   public void scan(Column column, byte[] from, byte[] to, boolean reverse, EntryVisitor visitor) {
     List<Map.Entry<byte[], byte[]>> snapshot;
     lock.readLock().lock();

@@ -15,6 +15,15 @@ public interface KeyValueStore extends AutoCloseable {
   Optional<byte[]> get(Column column, byte[] key);
 
   /**
+   * The first {@code maxBytes} bytes of the value under {@code key} (all of it if shorter) and its
+   * whole length, without copying the rest: for readers of a large value's fixed-size head.
+   */
+  Optional<ValueHead> getHead(Column column, byte[] key, int maxBytes);
+
+  /** The first bytes of a value, and how long the whole value is. */
+  record ValueHead(byte[] bytes, int length) {}
+
+  /**
    * Visits the entries with {@code from <= key < to} in ascending key order, or in descending
    * order when {@code reverse}, until the visitor returns false.
    */

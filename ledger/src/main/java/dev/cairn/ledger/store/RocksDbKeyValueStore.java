@@ -192,6 +192,25 @@ public final class RocksDbKeyValueStore implements KeyValueStore {
   }
 
   @Override
+  public Optional<ValueHead> getHead(Column column, byte[] key, int maxBytes) {
+    lock.readLock().lock();
+    try {
+      checkOpen();
+      // RocksDB copies at most the buffer's length and returns the value's whole length.
+      byte[] buffer = new byte[maxBytes];
+      int length = db.get(handles.get(column), key, buffer);
+      if (length == RocksDB.NOT_FOUND) {
+        return Optional.empty();
+      }
+      return Optional.of(new ValueHead(length < maxBytes ? Arrays.copyOf(buffer, length) : buffer, length));
+    } catch (RocksDBException e) {
+      throw failure("read from " + column.familyName(), e);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
   public void scan(Column column, byte[] from, byte[] to, boolean reverse, EntryVisitor visitor) {
     lock.readLock().lock();
     try {

@@ -73,6 +73,20 @@ abstract class KeyValueStoreContractTest {
   }
 
   @Test
+  void aValuesHeadIsItsFirstBytesWithItsWholeLength() {
+    put(Column.BODIES, "k", "0123456789");
+    KeyValueStore.ValueHead head = store.getHead(Column.BODIES, b("k"), 4).orElseThrow();
+    assertThat(head.bytes()).isEqualTo(b("0123"));
+    assertThat(head.length()).isEqualTo(10);
+    KeyValueStore.ValueHead whole = store.getHead(Column.BODIES, b("k"), 64).orElseThrow();
+    assertThat(whole.bytes()).isEqualTo(b("0123456789"));
+    assertThat(whole.length()).isEqualTo(10);
+    assertThat(store.getHead(Column.BODIES, b("k"), 10).orElseThrow().bytes()).isEqualTo(b("0123456789"));
+    assertThat(store.getHead(Column.BODIES, b("other"), 4)).isEmpty();
+    assertThat(store.getHead(Column.ACCOUNTS, b("k"), 4)).isEmpty();
+  }
+
+  @Test
   void columnsAreSeparate() {
     put(Column.ACCOUNTS, "k", "accounts");
     put(Column.BODIES, "k", "bodies");
@@ -277,6 +291,7 @@ abstract class KeyValueStoreContractTest {
     KeyValueStore.Batch pending = store.batch();
     store.close();
     assertThatThrownBy(() -> store.get(Column.ACCOUNTS, b("k"))).isInstanceOf(StoreClosedException.class);
+    assertThatThrownBy(() -> store.getHead(Column.BODIES, b("k"), 4)).isInstanceOf(StoreClosedException.class);
     assertThatThrownBy(() -> store.scan(Column.ACCOUNTS, b("a"), b("z"), false, (k, v) -> true))
         .isInstanceOf(StoreClosedException.class);
     assertThatThrownBy(() -> store.approximateSize(Column.ACCOUNTS)).isInstanceOf(StoreClosedException.class);
