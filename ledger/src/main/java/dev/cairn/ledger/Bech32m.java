@@ -1,5 +1,6 @@
 package dev.cairn.ledger;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
@@ -40,16 +41,24 @@ public final class Bech32m {
     }
   }
 
+  /** For each value of the 5 bits shifted out of the checksum, the XOR of the generators they select. */
+  private static final int[] GENERATOR_SUMS = new int[32];
+
+  static {
+    for (int top = 0; top < 32; top++) {
+      int sum = 0;
+      for (int i = 0; i < 5; i++) {
+        if (((top >>> i) & 1) != 0) {
+          sum ^= GENERATORS[i];
+        }
+      }
+      GENERATOR_SUMS[top] = sum;
+    }
+  }
+
   /** BIP-350's checksum function, fed one 5-bit value at a time from the running {@code chk}. */
   private static int polymodStep(int chk, int value) {
-    int top = chk >>> 25;
-    chk = (chk & 0x1ffffff) << 5 ^ value;
-    for (int i = 0; i < 5; i++) {
-      if (((top >>> i) & 1) != 0) {
-        chk ^= GENERATORS[i];
-      }
-    }
-    return chk;
+    return ((chk & 0x1ffffff) << 5 ^ value) ^ GENERATOR_SUMS[chk >>> 25];
   }
 
   /** The checksum state after the expanded human-readable part (high bits, a zero, low bits). */
@@ -83,18 +92,27 @@ public final class Bech32m {
       mod = polymodStep(mod, 0);
     }
     mod ^= CONST;
-    StringBuilder sb = new StringBuilder(hrp.length() + 1 + data.length + CHECKSUM_LENGTH);
-    sb.append(hrp).append('1');
-    for (byte b : data) {
-      sb.append(CHARSET.charAt(b));
-    }
-    for (int i = 0; i < CHECKSUM_LENGTH; i++) {
-      sb.append(CHARSET.charAt((mod >>> (5 * (5 - i))) & 31));
-    }
-    if (sb.length() > MAX_LENGTH) {
+    int length = hrp.length() + 1 + data.length + CHECKSUM_LENGTH;
+    if (length > MAX_LENGTH) {
       throw new IllegalArgumentException("bech32m string would exceed 90 characters");
     }
-    return sb.toString();
+    byte[] out = new byte[length];
+    int n = 0;
+    for (int i = 0; i < hrp.length(); i++) {
+      char c = hrp.charAt(i);
+      if (c < 33 || c > 126) {
+        throw new IllegalArgumentException("hrp character out of range at position " + i);
+      }
+      out[n++] = (byte) c;
+    }
+    out[n++] = '1';
+    for (byte b : data) {
+      out[n++] = (byte) CHARSET.charAt(b);
+    }
+    for (int i = 0; i < CHECKSUM_LENGTH; i++) {
+      out[n++] = (byte) CHARSET.charAt((mod >>> (5 * (5 - i))) & 31);
+    }
+    return new String(out, StandardCharsets.US_ASCII);
   }
 
   /** Decodes and verifies a bech32m string (all lowercase or all uppercase). */

@@ -1,7 +1,5 @@
 package dev.cairn.node;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.consensus.ChainListener;
 import dev.cairn.consensus.MempoolListener;
 import dev.cairn.ledger.Block;
@@ -168,7 +166,7 @@ final class EventFeed implements ChainListener, MempoolListener, AutoCloseable {
 
   private byte[] frame(Object event) {
     String name;
-    Object data;
+    JsonViews.Body data;
     if (event instanceof BlockEvent b) {
       name = "block";
       Block block =
@@ -182,12 +180,15 @@ final class EventFeed implements ChainListener, MempoolListener, AutoCloseable {
     } else {
       ReorgEvent r = (ReorgEvent) event;
       name = "reorg";
-      ObjectNode o = JsonNodeFactory.instance.objectNode();
-      o.put("old_tip", r.oldTip().toHex());
-      o.put("new_tip", r.newTip().toHex());
-      o.put("disconnected", r.disconnected());
-      o.put("connected", r.connected());
-      data = o;
+      data =
+          g -> {
+            g.writeStartObject();
+            g.writeStringField("old_tip", r.oldTip().toHex());
+            g.writeStringField("new_tip", r.newTip().toHex());
+            g.writeNumberField("disconnected", r.disconnected());
+            g.writeNumberField("connected", r.connected());
+            g.writeEndObject();
+          };
     }
     // JSON from Jackson has no raw newlines, so one data line holds it.
     return ("event: " + name + "\ndata: " + new String(JsonViews.bytes(data), StandardCharsets.UTF_8) + "\n\n")

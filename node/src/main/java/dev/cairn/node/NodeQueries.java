@@ -42,6 +42,14 @@ public final class NodeQueries {
   private final ChainStore store;
   private final Mempool mempool;
   private final Supplier<List<PeerStatus>> peers;
+  /**
+   * Headers of stored blocks by hash (a header never changes): the explorer reads a block's time
+   * for each confirmed transaction it shows and ten ancestors' for each block's median time.
+   */
+  private final BoundedCache<Hash, BlockHeader> headers = new BoundedCache<>(HEADER_CACHE_SIZE);
+
+  /** Headers {@link #header} remembers, at most (about 1.5 MB). */
+  static final int HEADER_CACHE_SIZE = 4_096;
 
   public NodeQueries(Blockchain chain, Mempool mempool, Supplier<List<PeerStatus>> peers) {
     this.chain = chain;
@@ -108,14 +116,19 @@ public final class NodeQueries {
     // The transaction comes from its index entry and the block time from the block's index entry:
     // neither reads the block body.
     TxLocation l = confirmed.get().location();
-    Optional<BlockIndexEntry> block = store.indexEntry(l.blockHash());
+    Optional<BlockHeader> block = header(l.blockHash());
     if (block.isEmpty()) {
       return Optional.empty();
     }
     Transaction tx = confirmed.get().tx();
     long confirmations = Math.max(0, chain.tip().height() - l.height() + 1);
-    Confirmation c = new Confirmation(l.blockHash(), l.height(), l.index(), confirmations, block.get().header().timestamp());
+    Confirmation c = new Confirmation(l.blockHash(), l.height(), l.index(), confirmations, block.get().timestamp());
     return Optional.of(new TxView(tx, Optional.of(c)));
+  }
+
+  /** An indexed block's header. */
+  Optional<BlockHeader> header(Hash hash) {
+    return headers.get(hash, h -> store.indexEntry(h).map(BlockIndexEntry::header));
   }
 
   /** A stored block with its place relative to the best chain. */
@@ -239,12 +252,12 @@ public final class NodeQueries {
    */
   public long medianTimePast(BlockIndexEntry entry) {
     List<Long> timestamps = new ArrayList<>(HeaderRules.MEDIAN_TIME_SPAN);
-    Optional<BlockIndexEntry> e = Optional.of(entry);
-    while (e.isPresent() && timestamps.size() < HeaderRules.MEDIAN_TIME_SPAN) {
-      BlockHeader header = e.get().header();
+    Optional<BlockHeader> h = Optional.of(entry.header());
+    while (h.isPresent() && timestamps.size() < HeaderRules.MEDIAN_TIME_SPAN) {
+      BlockHeader header = h.get();
       timestamps.add(header.timestamp());
       // The genesis block's previous-hash field holds the parameter commitment, not a block.
-      e = header.height() == 0 ? Optional.empty() : store.indexEntry(header.previousHash());
+      h = header.height() == 0 ? Optional.empty() : header(header.previousHash());
     }
     return HeaderRules.medianTimePast(timestamps);
   }
