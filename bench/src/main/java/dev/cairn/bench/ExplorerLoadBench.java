@@ -60,7 +60,7 @@ public final class ExplorerLoadBench {
   record Options(int[] clients, int warmupSeconds, int seconds, int blocks, int senders) {
     static Options parse(String[] args) {
       int[] clients = {8};
-      int warmup = 10, seconds = 20, blocks = 100, senders = 2_000;
+      int warmup = 60, seconds = 20, blocks = 100, senders = 2_000;
       if (args.length % 2 != 0) {
         throw new IllegalArgumentException(
             "usage: ExplorerLoadBench [--clients 4,8,16] [--warmup W] [--seconds S] [--blocks B] [--senders K]");

@@ -57,7 +57,6 @@ final class ExplorerRoutes {
   static final String NO_CACHE = "no-cache";
   static final String IMMUTABLE = "public, max-age=31536000, immutable";
 
-  private static final Pattern HEX_HASH = Pattern.compile("[0-9a-fA-F]{64}");
   private static final Pattern DIGITS = Pattern.compile("[0-9]+");
   private static final Pattern HEX = Pattern.compile("([0-9a-fA-F]{2})+");
 
@@ -84,6 +83,16 @@ final class ExplorerRoutes {
   }
 
   void register(JavalinDefaultRoutingApi routes) {
+    // Javalin tries routes in this order and takes the first that matches: the lookups made most
+    // (a transaction, an address, a block) come first. No two routes match the same path.
+    get(routes, "/api/tx/{txid}", this::transaction);
+    get(routes, "/api/tx/{txid}/merkle-proof", this::merkleProof);
+    post(routes, "/api/tx", this::submitTransaction);
+    get(routes, "/api/address/{address}", this::address);
+    get(routes, "/api/address/{address}/txs", this::addressTransactions);
+    get(routes, "/api/address/{address}/txs/chain", ctx -> addressChain(ctx, Optional.empty()));
+    get(routes, "/api/address/{address}/txs/chain/{last_seen_txid}", ctx -> addressChain(ctx, Optional.of(ctx.pathParam("last_seen_txid"))));
+    get(routes, "/api/address/{address}/txs/mempool", this::addressMempool);
     get(routes, "/api/blocks/tip/height", ctx -> text(ctx, Long.toString(queries.chain().tip().height())));
     get(routes, "/api/blocks/tip/hash", ctx -> text(ctx, queries.chain().tip().hash().toHex()));
     get(routes, "/api/blocks", ctx -> blocksFrom(ctx, queries.chain().tip().height()));
@@ -102,14 +111,6 @@ final class ExplorerRoutes {
     get(routes, "/api/block/{hash}/txs", ctx -> blockTransactions(ctx, "0"));
     get(routes, "/api/block/{hash}/txs/{start_index}", ctx -> blockTransactions(ctx, ctx.pathParam("start_index")));
     get(routes, "/api/block-height/{height}", this::blockHeight);
-    get(routes, "/api/tx/{txid}", this::transaction);
-    get(routes, "/api/tx/{txid}/merkle-proof", this::merkleProof);
-    post(routes, "/api/tx", this::submitTransaction);
-    get(routes, "/api/address/{address}", this::address);
-    get(routes, "/api/address/{address}/txs", this::addressTransactions);
-    get(routes, "/api/address/{address}/txs/chain", ctx -> addressChain(ctx, Optional.empty()));
-    get(routes, "/api/address/{address}/txs/chain/{last_seen_txid}", ctx -> addressChain(ctx, Optional.of(ctx.pathParam("last_seen_txid"))));
-    get(routes, "/api/address/{address}/txs/mempool", this::addressMempool);
     get(routes, "/api/mempool", ctx -> json(ctx, JsonViews.mempool(queries.mempoolSummary())));
     get(routes, "/api/mempool/recent", ctx -> json(ctx, JsonViews.recentMempool(queries.recentMempool(RECENT_MEMPOOL))));
     get(routes, "/api/fee-estimates", ctx -> json(ctx, JsonViews.feeEstimates(queries.feeEstimates())));
@@ -354,10 +355,14 @@ final class ExplorerRoutes {
   // ---- parameters ------------------------------------------------------------------------------
 
   private static Hash hash(String text, String what) {
-    if (!HEX_HASH.matcher(text).matches()) {
-      throw new ApiError(400, "bad-hash", what + " must be 64 hex digits, got " + quote(text));
+    if (text.length() == 2 * Hash.SIZE) {
+      try {
+        return Hash.parse(text);
+      } catch (IllegalArgumentException e) {
+        // Not hex: the error below.
+      }
     }
-    return Hash.parse(text.toLowerCase(Locale.ROOT));
+    throw new ApiError(400, "bad-hash", what + " must be 64 hex digits, got " + quote(text));
   }
 
   private static long height(String text) {

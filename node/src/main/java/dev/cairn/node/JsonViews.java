@@ -16,10 +16,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The one place that turns the node's read-side views into the explorer's JSON (docs/API.md):
@@ -30,8 +28,16 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class JsonViews {
   private static final JsonFactory FACTORY = new JsonFactory();
-  private static final Map<String, SerializableString> NAMES = new ConcurrentHashMap<>();
-  private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+  /** Each byte value's two lowercase hex digits, as ASCII. */
+  private static final byte[] HEX_PAIRS = new byte[512];
+
+  static {
+    byte[] digits = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    for (int b = 0; b < 256; b++) {
+      HEX_PAIRS[2 * b] = digits[b >>> 4];
+      HEX_PAIRS[2 * b + 1] = digits[b & 0xf];
+    }
+  }
   private static final byte[] COINBASE = "coinbase".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] TRANSFER = "transfer".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] ALLOCATION = "allocation".getBytes(StandardCharsets.US_ASCII);
@@ -95,29 +101,29 @@ final class JsonViews {
     double difficulty = queries.difficulty(h.target());
     return g -> {
       g.writeStartObject();
-      ascii(g, "id", h.hash().toHex());
-      longField(g, "height", h.height());
-      longField(g, "version", h.version());
-      longField(g, "timestamp", h.timestamp());
-      longField(g, "mediantime", medianTime);
-      longField(g, "tx_count", v.txCount());
-      longField(g, "size", v.size());
-      ascii(g, "merkle_root", h.merkleRoot().toHex());
-      ascii(g, "state_commitment", h.stateCommitment().toHex());
+      ascii(g, Field.ID, h.hash().toHex());
+      longField(g, Field.HEIGHT, h.height());
+      longField(g, Field.VERSION, h.version());
+      longField(g, Field.TIMESTAMP, h.timestamp());
+      longField(g, Field.MEDIANTIME, medianTime);
+      longField(g, Field.TX_COUNT, v.txCount());
+      longField(g, Field.SIZE, v.size());
+      ascii(g, Field.MERKLE_ROOT, h.merkleRoot().toHex());
+      ascii(g, Field.STATE_COMMITMENT, h.stateCommitment().toHex());
       // The genesis header's previous-hash field is the parameter commitment, not a block.
       if (h.height() == 0) {
-        g.writeFieldName(name("previousblockhash"));
+        g.writeFieldName(Field.PREVIOUSBLOCKHASH);
         g.writeNull();
       } else {
-        ascii(g, "previousblockhash", h.previousHash().toHex());
+        ascii(g, Field.PREVIOUSBLOCKHASH, h.previousHash().toHex());
       }
-      ascii(g, "nonce", Long.toUnsignedString(h.nonce()));
-      ascii(g, "bits", String.format("%08x", h.target().bits()));
-      g.writeFieldName(name("difficulty"));
+      ascii(g, Field.NONCE, Long.toUnsignedString(h.nonce()));
+      ascii(g, Field.BITS, String.format("%08x", h.target().bits()));
+      g.writeFieldName(Field.DIFFICULTY);
       g.writeNumber(difficulty);
-      ascii(g, "chainwork", String.format("%064x", v.entry().chainWork()));
-      booleanField(g, "in_best_chain", v.inBestChain());
-      longField(g, "confirmations", v.confirmations());
+      ascii(g, Field.CHAINWORK, String.format("%064x", v.entry().chainWork()));
+      booleanField(g, Field.IN_BEST_CHAIN, v.inBestChain());
+      longField(g, Field.CONFIRMATIONS, v.confirmations());
       g.writeEndObject();
     };
   }
@@ -148,44 +154,44 @@ final class JsonViews {
     return g -> {
       Transaction tx = v.tx();
       g.writeStartObject();
-      ascii(g, "txid", hex(tx.id().toByteArray()));
+      ascii(g, Field.TXID, hex(tx.id().toByteArray()));
       // Java 17: no pattern matching in switch yet; Transaction is sealed to these three kinds.
       if (tx instanceof Coinbase c) {
-        ascii(g, "kind", COINBASE);
-        longField(g, "size", c.size());
-        longField(g, "height", c.height());
-        ascii(g, "recipient", address(c.recipient()));
-        longField(g, "amount", c.amount().units());
+        ascii(g, Field.KIND, COINBASE);
+        longField(g, Field.SIZE, c.size());
+        longField(g, Field.HEIGHT, c.height());
+        ascii(g, Field.RECIPIENT, address(c.recipient()));
+        longField(g, Field.AMOUNT, c.amount().units());
       } else if (tx instanceof Transfer t) {
-        ascii(g, "kind", TRANSFER);
-        longField(g, "size", t.size());
-        ascii(g, "sender", address(t.senderAddress()));
-        ascii(g, "sender_public_key", hex(t.sender().toByteArray()));
-        ascii(g, "recipient", address(t.recipient()));
-        longField(g, "amount", t.amount().units());
-        longField(g, "fee", t.fee().units());
-        longField(g, "nonce", t.nonce());
-        ascii(g, "signature", hex(t.signature().toByteArray()));
+        ascii(g, Field.KIND, TRANSFER);
+        longField(g, Field.SIZE, t.size());
+        ascii(g, Field.SENDER, address(t.senderAddress()));
+        ascii(g, Field.SENDER_PUBLIC_KEY, hex(t.sender().toByteArray()));
+        ascii(g, Field.RECIPIENT, address(t.recipient()));
+        longField(g, Field.AMOUNT, t.amount().units());
+        longField(g, Field.FEE, t.fee().units());
+        longField(g, Field.NONCE, t.nonce());
+        ascii(g, Field.SIGNATURE, hex(t.signature().toByteArray()));
       } else {
         Allocation a = (Allocation) tx;
-        ascii(g, "kind", ALLOCATION);
-        longField(g, "size", a.size());
-        ascii(g, "recipient", address(a.recipient()));
-        longField(g, "amount", a.amount().units());
+        ascii(g, Field.KIND, ALLOCATION);
+        longField(g, Field.SIZE, a.size());
+        ascii(g, Field.RECIPIENT, address(a.recipient()));
+        longField(g, Field.AMOUNT, a.amount().units());
       }
-      g.writeFieldName(name("status"));
+      g.writeFieldName(Field.STATUS);
       g.writeStartObject();
       Optional<NodeQueries.Confirmation> confirmation = v.confirmation();
       if (confirmation.isPresent()) {
         NodeQueries.Confirmation c = confirmation.get();
-        booleanField(g, "confirmed", true);
-        longField(g, "block_height", c.height());
-        ascii(g, "block_hash", hex(c.blockHash().toByteArray()));
-        longField(g, "block_time", c.blockTime());
-        longField(g, "confirmations", c.confirmations());
+        booleanField(g, Field.CONFIRMED, true);
+        longField(g, Field.BLOCK_HEIGHT, c.height());
+        ascii(g, Field.BLOCK_HASH, hex(c.blockHash().toByteArray()));
+        longField(g, Field.BLOCK_TIME, c.blockTime());
+        longField(g, Field.CONFIRMATIONS, c.confirmations());
       } else {
-        booleanField(g, "confirmed", false);
-        booleanField(g, "in_mempool", inMempool);
+        booleanField(g, Field.CONFIRMED, false);
+        booleanField(g, Field.IN_MEMPOOL, inMempool);
       }
       g.writeEndObject();
       g.writeEndObject();
@@ -195,7 +201,7 @@ final class JsonViews {
   Body account(NodeQueries.AccountView v, int pendingTxCount) {
     return g -> {
       g.writeStartObject();
-      ascii(g, "address", address(v.address()));
+      ascii(g, Field.ADDRESS, address(v.address()));
       g.writeNumberField("balance", v.account().balance().units());
       g.writeNumberField("immature_balance", v.account().immature().units());
       g.writeNumberField("nonce", v.account().nonce());
@@ -221,7 +227,7 @@ final class JsonViews {
       g.writeBooleanField("in_best_chain", v.inBestChain());
       g.writeNumberField("height", v.entry().height());
       if (nextBest.isPresent()) {
-        ascii(g, "next_best", nextBest.get().toHex());
+        ascii(g, Field.NEXT_BEST, nextBest.get().toHex());
       } else {
         g.writeNullField("next_best");
       }
@@ -233,7 +239,7 @@ final class JsonViews {
     return g -> {
       g.writeStartObject();
       g.writeNumberField("block_height", p.height());
-      ascii(g, "block_hash", p.blockHash().toHex());
+      ascii(g, Field.BLOCK_HASH, p.blockHash().toHex());
       g.writeNumberField("pos", p.proof().index());
       g.writeNumberField("tree_size", p.proof().treeSize());
       g.writeArrayFieldStart("merkle");
@@ -268,7 +274,7 @@ final class JsonViews {
       g.writeStartArray();
       for (Transfer t : txs) {
         g.writeStartObject();
-        ascii(g, "txid", t.id().toHex());
+        ascii(g, Field.TXID, t.id().toHex());
         g.writeNumberField("fee", t.fee().units());
         g.writeNumberField("size", t.size());
         g.writeNumberField("amount", t.amount().units());
@@ -304,36 +310,70 @@ final class JsonViews {
    * skipping Jackson's per-character escape check, which was most of the cost of the explorer's
    * transaction lists.
    */
-  private static void ascii(JsonGenerator g, String name, String value) throws IOException {
+  private static void ascii(JsonGenerator g, SerializableString name, String value) throws IOException {
     ascii(g, name, value.getBytes(StandardCharsets.US_ASCII));
   }
 
-  private static void ascii(JsonGenerator g, String name, byte[] value) throws IOException {
-    g.writeFieldName(name(name));
+  private static void ascii(JsonGenerator g, SerializableString name, byte[] value) throws IOException {
+    g.writeFieldName(name);
     g.writeRawUTF8String(value, 0, value.length);
   }
 
-  private static void longField(JsonGenerator g, String name, long value) throws IOException {
-    g.writeFieldName(name(name));
+  private static void longField(JsonGenerator g, SerializableString name, long value) throws IOException {
+    g.writeFieldName(name);
     g.writeNumber(value);
   }
 
-  private static void booleanField(JsonGenerator g, String name, boolean value) throws IOException {
-    g.writeFieldName(name(name));
+  private static void booleanField(JsonGenerator g, SerializableString name, boolean value) throws IOException {
+    g.writeFieldName(name);
     g.writeBoolean(value);
   }
 
-  /** A field name, quoted and encoded once (the views use a few dozen fixed names). */
-  private static SerializableString name(String name) {
-    return NAMES.computeIfAbsent(name, SerializedString::new);
+  /** The hot views' field names, quoted and encoded once. */
+  private static final class Field {
+    static final SerializedString ADDRESS = new SerializedString("address");
+    static final SerializedString AMOUNT = new SerializedString("amount");
+    static final SerializedString BITS = new SerializedString("bits");
+    static final SerializedString BLOCK_HASH = new SerializedString("block_hash");
+    static final SerializedString BLOCK_HEIGHT = new SerializedString("block_height");
+    static final SerializedString BLOCK_TIME = new SerializedString("block_time");
+    static final SerializedString CHAINWORK = new SerializedString("chainwork");
+    static final SerializedString CONFIRMATIONS = new SerializedString("confirmations");
+    static final SerializedString CONFIRMED = new SerializedString("confirmed");
+    static final SerializedString DIFFICULTY = new SerializedString("difficulty");
+    static final SerializedString FEE = new SerializedString("fee");
+    static final SerializedString HEIGHT = new SerializedString("height");
+    static final SerializedString ID = new SerializedString("id");
+    static final SerializedString IN_BEST_CHAIN = new SerializedString("in_best_chain");
+    static final SerializedString IN_MEMPOOL = new SerializedString("in_mempool");
+    static final SerializedString KIND = new SerializedString("kind");
+    static final SerializedString MEDIANTIME = new SerializedString("mediantime");
+    static final SerializedString MERKLE_ROOT = new SerializedString("merkle_root");
+    static final SerializedString NEXT_BEST = new SerializedString("next_best");
+    static final SerializedString NONCE = new SerializedString("nonce");
+    static final SerializedString PREVIOUSBLOCKHASH = new SerializedString("previousblockhash");
+    static final SerializedString RECIPIENT = new SerializedString("recipient");
+    static final SerializedString SENDER = new SerializedString("sender");
+    static final SerializedString SENDER_PUBLIC_KEY = new SerializedString("sender_public_key");
+    static final SerializedString SIGNATURE = new SerializedString("signature");
+    static final SerializedString SIZE = new SerializedString("size");
+    static final SerializedString STATE_COMMITMENT = new SerializedString("state_commitment");
+    static final SerializedString STATUS = new SerializedString("status");
+    static final SerializedString TIMESTAMP = new SerializedString("timestamp");
+    static final SerializedString TX_COUNT = new SerializedString("tx_count");
+    static final SerializedString TXID = new SerializedString("txid");
+    static final SerializedString VERSION = new SerializedString("version");
+
+    private Field() {}
   }
 
   /** Lowercase hex as ASCII bytes, ready for {@link #ascii}: no String in between. */
   private static byte[] hex(byte[] raw) {
     byte[] out = new byte[raw.length * 2];
     for (int i = 0; i < raw.length; i++) {
-      out[2 * i] = HEX_DIGITS[(raw[i] >> 4) & 0xf];
-      out[2 * i + 1] = HEX_DIGITS[raw[i] & 0xf];
+      int pair = 2 * (raw[i] & 0xff);
+      out[2 * i] = HEX_PAIRS[pair];
+      out[2 * i + 1] = HEX_PAIRS[pair + 1];
     }
     return out;
   }

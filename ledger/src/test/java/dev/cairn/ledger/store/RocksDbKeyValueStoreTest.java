@@ -66,6 +66,30 @@ class RocksDbKeyValueStoreTest extends KeyValueStoreContractTest {
   }
 
   @Test
+  void compactingFullyKeepsEveryValueAndCounter() {
+    Random random = new Random(11);
+    java.util.Map<String, byte[]> values = new java.util.HashMap<>();
+    for (int round = 0; round < 20; round++) {
+      try (KeyValueStore.Batch batch = store.batch()) {
+        for (int i = 0; i < 50; i++) {
+          String key = "k" + random.nextInt(200);
+          byte[] value = new byte[1 + random.nextInt(300)];
+          random.nextBytes(value);
+          batch.put(Column.BODIES, b(key), value);
+          values.put(key, value);
+          batch.add(Column.ADDRESS_COUNTS, b("counter"), 1);
+        }
+        batch.commit(false);
+      }
+    }
+    ((RocksDbKeyValueStore) store).compactFully();
+    values.forEach((k, v) -> assertThat(store.get(Column.BODIES, b(k))).hasValueSatisfying(got -> assertThat(got).isEqualTo(v)));
+    assertThat(Counters.decode(store.get(Column.ADDRESS_COUNTS, b("counter")).orElseThrow())).isEqualTo(1_000);
+    store.close();
+    assertThatThrownBy(() -> ((RocksDbKeyValueStore) store).compactFully()).isInstanceOf(StoreClosedException.class);
+  }
+
+  @Test
   void batchesStagedInJavaAreWhatRocksDbReads() throws Exception {
     // Lengths and column family ids around the varint boundaries (127/128, 16383/16384).
     Random random = new Random(9);
