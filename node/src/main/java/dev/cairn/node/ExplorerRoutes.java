@@ -13,6 +13,8 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.javalin.router.JavalinDefaultRoutingApi;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import java.util.zip.GZIPOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -398,18 +401,65 @@ final class ExplorerRoutes {
   }
 
   /**
-   * Writes a whole answer through Javalin's output stream, which still compresses for clients that
-   * accept it; {@code ctx.result} would copy it once more through a new 32 KiB buffer per request.
-   * The last thing a handler does: nothing may fail after the answer is written.
+   * Writes a whole answer with its length, gzipped if it is at least {@link #GZIP_MIN_BYTES} and the
+   * client accepts gzip. Straight to the servlet response: Javalin's compressing stream (and
+   * {@code ctx.result}, which copies through a new 32 KiB buffer) cost the explorer's busiest routes
+   * a tenth of their time. The last thing a handler does: nothing may fail after it.
    */
   private static void send(Context ctx, String contentType, byte[] body) {
-    ctx.contentType(contentType);
+    HttpServletResponse res = ctx.res();
+    res.setContentType(contentType);
+    res.setHeader("Vary", "Accept-Encoding");
+    byte[] out = body;
+    if (body.length >= GZIP_MIN_BYTES && acceptsGzip(ctx.header("Accept-Encoding"))) {
+      out = gzip(body);
+      res.setHeader("Content-Encoding", "gzip");
+    }
+    res.setContentLength(out.length);
     try {
-      ctx.outputStream().write(body);
+      res.getOutputStream().write(out);
     } catch (IOException e) {
       // The client went away: there is no one to answer.
       LOG.debug("explorer: {} {}: client gone while answering: {}", ctx.method(), ctx.path(), e.toString());
     }
+  }
+
+  /** Answers shorter than this go uncompressed: about one packet, where gzip saves nothing. */
+  static final int GZIP_MIN_BYTES = 1_500;
+
+  /** Whether an Accept-Encoding header lists gzip (or *) without q=0 (RFC 9110, section 12.5.3). */
+  static boolean acceptsGzip(String acceptEncoding) {
+    if (acceptEncoding == null) {
+      return false;
+    }
+    for (String item : acceptEncoding.split(",")) {
+      String[] parts = item.split(";");
+      String coding = parts[0].strip();
+      if (!coding.equalsIgnoreCase("gzip") && !coding.equals("*")) {
+        continue;
+      }
+      boolean refused = false;
+      for (int i = 1; i < parts.length; i++) {
+        String param = parts[i].strip().toLowerCase(Locale.ROOT);
+        if (param.startsWith("q=") && param.substring(2).strip().matches("0(\\.0{0,3})?")) {
+          refused = true;
+        }
+      }
+      if (!refused) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static byte[] gzip(byte[] body) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(body.length / 4 + 64);
+    try (GZIPOutputStream zip = new GZIPOutputStream(out, 8 * 1024)) {
+      zip.write(body);
+    } catch (IOException e) {
+      throw new UncheckedIOException("gzip in memory", e);
+    }
+    return out.toByteArray();
   }
 
   private static byte[] openApiDocument() {

@@ -103,6 +103,61 @@ class ExplorerRoutesTest {
     return h.toHex();
   }
 
+  // ---- compression -------------------------------------------------------------------------
+
+  /** A client that leaves Content-Encoding alone, as Java's does. */
+  private static final java.net.http.HttpClient RAW_CLIENT = java.net.http.HttpClient.newHttpClient();
+
+  /** The raw answer to {@code path} with the given Accept-Encoding header (none if null). */
+  private static java.net.http.HttpResponse<byte[]> raw(String path, String acceptEncoding) throws Exception {
+    java.net.http.HttpRequest.Builder request =
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(regtest.httpBaseUrl() + path))
+            .timeout(java.time.Duration.ofSeconds(10));
+    if (acceptEncoding != null) {
+      request.header("Accept-Encoding", acceptEncoding);
+    }
+    return RAW_CLIENT.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  @Test
+  void largeAnswersAreGzippedForClientsThatAcceptItAndOnlyForThem() throws Exception {
+    String page = "/api/block/" + big.hash() + "/txs";
+    java.net.http.HttpResponse<byte[]> plain = raw(page, null);
+    assertThat(plain.statusCode()).isEqualTo(200);
+    assertThat(plain.headers().firstValue("Content-Encoding")).isEmpty();
+    assertThat(plain.body().length).isGreaterThanOrEqualTo(ExplorerRoutes.GZIP_MIN_BYTES);
+    assertThat(plain.headers().firstValue("Content-Length")).contains(Integer.toString(plain.body().length));
+
+    java.net.http.HttpResponse<byte[]> zipped = raw(page, "br;q=1.0, gzip;q=0.8");
+    assertThat(zipped.statusCode()).isEqualTo(200);
+    assertThat(zipped.headers().firstValue("Content-Encoding")).contains("gzip");
+    assertThat(zipped.headers().firstValue("Vary")).contains("Accept-Encoding");
+    assertThat(zipped.body().length).isLessThan(plain.body().length);
+    byte[] unzipped = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(zipped.body())).readAllBytes();
+    assertThat(JSON.readTree(unzipped)).isEqualTo(JSON.readTree(plain.body()));
+
+    // Refused with q=0, and small answers (one packet) never compressed.
+    assertThat(raw(page, "gzip;q=0").headers().firstValue("Content-Encoding")).isEmpty();
+    java.net.http.HttpResponse<byte[]> small = raw("/api/blocks/tip/height", "gzip");
+    assertThat(small.headers().firstValue("Content-Encoding")).isEmpty();
+    assertThat(new String(small.body(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(Long.toString(tip().height()));
+  }
+
+  @Test
+  void acceptEncodingIsReadAsRfc9110Says() {
+    assertThat(ExplorerRoutes.acceptsGzip("gzip")).isTrue();
+    assertThat(ExplorerRoutes.acceptsGzip("deflate, GZIP")).isTrue();
+    assertThat(ExplorerRoutes.acceptsGzip("gzip;q=0.5")).isTrue();
+    assertThat(ExplorerRoutes.acceptsGzip("*")).isTrue();
+    assertThat(ExplorerRoutes.acceptsGzip(null)).isFalse();
+    assertThat(ExplorerRoutes.acceptsGzip("")).isFalse();
+    assertThat(ExplorerRoutes.acceptsGzip("identity")).isFalse();
+    assertThat(ExplorerRoutes.acceptsGzip("br, deflate")).isFalse();
+    assertThat(ExplorerRoutes.acceptsGzip("gzip;q=0")).isFalse();
+    assertThat(ExplorerRoutes.acceptsGzip("gzip; q=0.000")).isFalse();
+    assertThat(ExplorerRoutes.acceptsGzip("xgzip")).isFalse();
+  }
+
   // ---- /api/block/:hash/status -------------------------------------------------------------
 
   @Test
