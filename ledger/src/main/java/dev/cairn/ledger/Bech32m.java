@@ -61,8 +61,24 @@ public final class Bech32m {
     return ((chk & 0x1ffffff) << 5 ^ value) ^ GENERATOR_SUMS[chk >>> 25];
   }
 
+  /** A human-readable part and the checksum state after it. */
+  private record HrpState(String hrp, int chk) {}
+
+  /** The last part seen: a node encodes every address under its one network's prefix. */
+  private static volatile HrpState lastHrp = new HrpState("", expandedHrpState(""));
+
   /** The checksum state after the expanded human-readable part (high bits, a zero, low bits). */
   private static int polymodHrp(String hrp) {
+    HrpState last = lastHrp;
+    if (last.hrp().equals(hrp)) {
+      return last.chk();
+    }
+    int chk = expandedHrpState(hrp);
+    lastHrp = new HrpState(hrp, chk);
+    return chk;
+  }
+
+  private static int expandedHrpState(String hrp) {
     int chk = 1;
     for (int i = 0; i < hrp.length(); i++) {
       chk = polymodStep(chk, hrp.charAt(i) >>> 5);

@@ -86,25 +86,26 @@ final class ExplorerRoutes {
   }
 
   void register(JavalinDefaultRoutingApi routes) {
-    // Javalin tries routes in this order and takes the first that matches: the lookups made most
-    // (a transaction, an address, a block) come first. No two routes match the same path.
+    // Javalin tries routes in this order (a regular expression each) and takes the first that
+    // matches: the lookups made most (a transaction, an address's history, a block) come first.
+    // No two routes match the same path, so the order changes nothing else.
     get(routes, "/api/tx/{txid}", this::transaction);
-    get(routes, "/api/tx/{txid}/merkle-proof", this::merkleProof);
-    post(routes, "/api/tx", this::submitTransaction);
-    get(routes, "/api/address/{address}", this::address);
     get(routes, "/api/address/{address}/txs", this::addressTransactions);
-    get(routes, "/api/address/{address}/txs/chain", ctx -> addressChain(ctx, Optional.empty()));
     get(routes, "/api/address/{address}/txs/chain/{last_seen_txid}", ctx -> addressChain(ctx, Optional.of(ctx.pathParam("last_seen_txid"))));
-    get(routes, "/api/address/{address}/txs/mempool", this::addressMempool);
-    get(routes, "/api/blocks/tip/height", ctx -> text(ctx, Long.toString(queries.chain().tip().height())));
-    get(routes, "/api/blocks/tip/hash", ctx -> text(ctx, queries.chain().tip().hash().toHex()));
-    get(routes, "/api/blocks", ctx -> blocksFrom(ctx, queries.chain().tip().height()));
-    get(routes, "/api/blocks/{start_height}", ctx -> blocksFrom(ctx, height(ctx.pathParam("start_height"))));
     get(routes, "/api/block/{hash}", ctx -> {
       NodeQueries.BlockSummary v = blockSummary(ctx.pathParam("hash"));
       cacheBlock(ctx, v.inBestChain(), v.confirmations());
       json(ctx, views.block(v));
     });
+    get(routes, "/api/tx/{txid}/merkle-proof", this::merkleProof);
+    post(routes, "/api/tx", this::submitTransaction);
+    get(routes, "/api/address/{address}", this::address);
+    get(routes, "/api/address/{address}/txs/chain", ctx -> addressChain(ctx, Optional.empty()));
+    get(routes, "/api/address/{address}/txs/mempool", this::addressMempool);
+    get(routes, "/api/blocks/tip/height", ctx -> text(ctx, Long.toString(queries.chain().tip().height())));
+    get(routes, "/api/blocks/tip/hash", ctx -> text(ctx, queries.chain().tip().hash().toHex()));
+    get(routes, "/api/blocks", ctx -> blocksFrom(ctx, queries.chain().tip().height()));
+    get(routes, "/api/blocks/{start_height}", ctx -> blocksFrom(ctx, height(ctx.pathParam("start_height"))));
     get(routes, "/api/block/{hash}/status", this::blockStatus);
     get(routes, "/api/block/{hash}/txids", ctx -> {
       NodeQueries.BlockView v = block(ctx.pathParam("hash"));
