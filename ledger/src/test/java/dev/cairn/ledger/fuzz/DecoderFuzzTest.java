@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cairn.ledger.Account;
 import dev.cairn.ledger.Amount;
 import dev.cairn.ledger.Block;
+import dev.cairn.ledger.ByteReader;
 import dev.cairn.ledger.BlockHeader;
 import dev.cairn.ledger.DecodeException;
 import dev.cairn.ledger.Hash;
@@ -74,6 +75,28 @@ class DecoderFuzzTest {
     }
     corpus.add(CHAIN.spec().allocations().get(0).encoded());
     fuzz(seed, Mutator.iterations(4_000), corpus, bytes -> Transaction.decode(bytes).encoded());
+  }
+
+  /** What a damaged transaction index entry could hold: the validated decoder fails cleanly too. */
+  @ParameterizedTest
+  @ValueSource(longs = {5, 6})
+  void validatedTransactions(long seed) {
+    List<byte[]> corpus = new ArrayList<>();
+    for (Block b : BLOCKS) {
+      for (Transaction t : b.transactions()) {
+        corpus.add(t.encoded());
+      }
+    }
+    fuzz(
+        seed,
+        Mutator.iterations(4_000),
+        corpus,
+        bytes -> {
+          ByteReader in = new ByteReader(bytes);
+          Transaction t = Transaction.decodeValidated(in);
+          in.requireEnd("transaction");
+          return t.encoded();
+        });
   }
 
   @ParameterizedTest
