@@ -126,6 +126,8 @@ final class ExplorerRoutes {
 
   private void get(JavalinDefaultRoutingApi routes, String path, Handler handler) {
     routes.get(path, handler);
+    // HEAD runs the same handler (RFC 9110: the same header fields as GET); Jetty sends no body.
+    routes.head(path, handler);
     declared.add("GET " + path);
   }
 

@@ -144,6 +144,24 @@ class ExplorerRoutesTest {
   }
 
   @Test
+  void headAnswersWithTheHeadersOfGetAndNoBody() throws Exception {
+    String path = "/api/block/" + big.hash();
+    java.net.http.HttpResponse<byte[]> get = raw(path, null);
+    java.net.http.HttpResponse<byte[]> head =
+        RAW_CLIENT.send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(regtest.httpBaseUrl() + path))
+                .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody())
+                .timeout(java.time.Duration.ofSeconds(10))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.body()).isEmpty();
+    assertThat(head.headers().firstValue("Content-Type")).isEqualTo(get.headers().firstValue("Content-Type"));
+    assertThat(head.headers().firstValue("Content-Length")).contains(Integer.toString(get.body().length));
+    assertThat(head.headers().firstValue("Cache-Control")).isEqualTo(get.headers().firstValue("Cache-Control"));
+  }
+
+  @Test
   void acceptEncodingIsReadAsRfc9110Says() {
     assertThat(ExplorerRoutes.acceptsGzip("gzip")).isTrue();
     assertThat(ExplorerRoutes.acceptsGzip("deflate, GZIP")).isTrue();
