@@ -90,9 +90,9 @@ public final class Bech32m {
     return chk;
   }
 
-  private static int polymod(String hrp, byte[] values, int length) {
+  private static int polymod(String hrp, byte[] values) {
     int chk = polymodHrp(hrp);
-    for (int i = 0; i < length; i++) {
+    for (int i = 0; i < values.length; i++) {
       chk = polymodStep(chk, values[i] & 0xff);
     }
     return chk;
@@ -103,7 +103,12 @@ public final class Bech32m {
     if (hrp.isEmpty() || !hrp.equals(hrp.toLowerCase(Locale.ROOT))) {
       throw new IllegalArgumentException("hrp must be non-empty lowercase: " + hrp);
     }
-    int mod = polymod(hrp, data, data.length);
+    for (int i = 0; i < hrp.length(); i++) {
+      if (hrp.charAt(i) < 33 || hrp.charAt(i) > 126) {
+        throw new IllegalArgumentException("hrp character out of range at position " + i);
+      }
+    }
+    int mod = polymod(hrp, data);
     for (int i = 0; i < CHECKSUM_LENGTH; i++) {
       mod = polymodStep(mod, 0);
     }
@@ -115,11 +120,7 @@ public final class Bech32m {
     byte[] out = new byte[length];
     int n = 0;
     for (int i = 0; i < hrp.length(); i++) {
-      char c = hrp.charAt(i);
-      if (c < 33 || c > 126) {
-        throw new IllegalArgumentException("hrp character out of range at position " + i);
-      }
-      out[n++] = (byte) c;
+      out[n++] = (byte) hrp.charAt(i);
     }
     out[n++] = '1';
     for (byte b : data) {
@@ -170,7 +171,7 @@ public final class Bech32m {
       }
       values[i] = v;
     }
-    if (polymod(hrp, values, values.length) != CONST) {
+    if (polymod(hrp, values) != CONST) {
       throw new FormatException("checksum does not match", true);
     }
     byte[] data = java.util.Arrays.copyOf(values, values.length - CHECKSUM_LENGTH);

@@ -101,21 +101,21 @@ final class JsonViews {
     double difficulty = queries.difficulty(h.target());
     return g -> {
       g.writeStartObject();
-      ascii(g, Field.ID, h.hash().toHex());
+      hashField(g, Field.ID, h.hash());
       longField(g, Field.HEIGHT, h.height());
       longField(g, Field.VERSION, h.version());
       longField(g, Field.TIMESTAMP, h.timestamp());
       longField(g, Field.MEDIANTIME, medianTime);
       longField(g, Field.TX_COUNT, v.txCount());
       longField(g, Field.SIZE, v.size());
-      ascii(g, Field.MERKLE_ROOT, h.merkleRoot().toHex());
-      ascii(g, Field.STATE_COMMITMENT, h.stateCommitment().toHex());
+      hashField(g, Field.MERKLE_ROOT, h.merkleRoot());
+      hashField(g, Field.STATE_COMMITMENT, h.stateCommitment());
       // The genesis header's previous-hash field is the parameter commitment, not a block.
       if (h.height() == 0) {
         g.writeFieldName(Field.PREVIOUSBLOCKHASH);
         g.writeNull();
       } else {
-        ascii(g, Field.PREVIOUSBLOCKHASH, h.previousHash().toHex());
+        hashField(g, Field.PREVIOUSBLOCKHASH, h.previousHash());
       }
       ascii(g, Field.NONCE, Long.toUnsignedString(h.nonce()));
       ascii(g, Field.BITS, String.format("%08x", h.target().bits()));
@@ -154,7 +154,7 @@ final class JsonViews {
     return g -> {
       Transaction tx = v.tx();
       g.writeStartObject();
-      ascii(g, Field.TXID, hex(tx.id().toByteArray()));
+      hashField(g, Field.TXID, tx.id());
       // Java 17: no pattern matching in switch yet; Transaction is sealed to these three kinds.
       if (tx instanceof Coinbase c) {
         ascii(g, Field.KIND, COINBASE);
@@ -186,7 +186,7 @@ final class JsonViews {
         NodeQueries.Confirmation c = confirmation.get();
         booleanField(g, Field.CONFIRMED, true);
         longField(g, Field.BLOCK_HEIGHT, c.height());
-        ascii(g, Field.BLOCK_HASH, hex(c.blockHash().toByteArray()));
+        hashField(g, Field.BLOCK_HASH, c.blockHash());
         longField(g, Field.BLOCK_TIME, c.blockTime());
         longField(g, Field.CONFIRMATIONS, c.confirmations());
       } else {
@@ -227,7 +227,7 @@ final class JsonViews {
       g.writeBooleanField("in_best_chain", v.inBestChain());
       g.writeNumberField("height", v.entry().height());
       if (nextBest.isPresent()) {
-        ascii(g, Field.NEXT_BEST, nextBest.get().toHex());
+        hashField(g, Field.NEXT_BEST, nextBest.get());
       } else {
         g.writeNullField("next_best");
       }
@@ -239,7 +239,7 @@ final class JsonViews {
     return g -> {
       g.writeStartObject();
       g.writeNumberField("block_height", p.height());
-      ascii(g, Field.BLOCK_HASH, p.blockHash().toHex());
+      hashField(g, Field.BLOCK_HASH, p.blockHash());
       g.writeNumberField("pos", p.proof().index());
       g.writeNumberField("tree_size", p.proof().treeSize());
       g.writeArrayFieldStart("merkle");
@@ -274,7 +274,7 @@ final class JsonViews {
       g.writeStartArray();
       for (Transfer t : txs) {
         g.writeStartObject();
-        ascii(g, Field.TXID, t.id().toHex());
+        hashField(g, Field.TXID, t.id());
         g.writeNumberField("fee", t.fee().units());
         g.writeNumberField("size", t.size());
         g.writeNumberField("amount", t.amount().units());
@@ -317,6 +317,10 @@ final class JsonViews {
   private static void ascii(JsonGenerator g, SerializableString name, byte[] value) throws IOException {
     g.writeFieldName(name);
     g.writeRawUTF8String(value, 0, value.length);
+  }
+
+  private static void hashField(JsonGenerator g, SerializableString name, Hash value) throws IOException {
+    ascii(g, name, hex(value.toByteArray()));
   }
 
   private static void longField(JsonGenerator g, SerializableString name, long value) throws IOException {

@@ -113,8 +113,8 @@ public final class NodeQueries {
     if (confirmed.isEmpty()) {
       return mempool.get(txid).map(t -> new TxView(t, Optional.empty()));
     }
-    // The transaction comes from its index entry and the block time from the block's index entry:
-    // neither reads the block body.
+    // The transaction comes from its index entry and the block time from the block's header
+    // (cached): neither reads the block body.
     TxLocation l = confirmed.get().location();
     Optional<BlockHeader> block = header(l.blockHash());
     if (block.isEmpty()) {
