@@ -261,18 +261,43 @@ final class ExplorerRoutes {
   /** The request body, refusing more than {@link #MAX_TX_BODY} bytes with a 413. */
   private static byte[] body(Context ctx) {
     String length = ctx.header("Content-Length");
-    if (length != null && DIGITS.matcher(length.strip()).matches()
-        && (length.strip().length() > 9 || Long.parseLong(length.strip()) > MAX_TX_BODY)) {
-      throw tooLarge();
-    }
+    boolean declaredTooLarge =
+        length != null && DIGITS.matcher(length.strip()).matches()
+            && (length.strip().length() > 9 || Long.parseLong(length.strip()) > MAX_TX_BODY);
     try (InputStream in = ctx.bodyInputStream()) {
+      if (declaredTooLarge) {
+        drain(in);
+        throw tooLarge();
+      }
       byte[] bytes = in.readNBytes(MAX_TX_BODY + 1);
       if (bytes.length > MAX_TX_BODY) {
+        drain(in);
         throw tooLarge();
       }
       return bytes;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Bytes of a refused body read and thrown away at most, so that its sender gets the 413. */
+  static final int MAX_DRAINED_BODY = 1024 * 1024;
+
+  /**
+   * Reads and discards what is left of a refused body, up to {@link #MAX_DRAINED_BODY}: a server
+   * that answers and closes while the client is still sending makes the client's TCP stack see a
+   * reset, and the client never reads the 413. Beyond that bound the connection is closed anyway.
+   */
+  private static void drain(InputStream in) {
+    byte[] buffer = new byte[8192];
+    long left = MAX_DRAINED_BODY;
+    try {
+      int n;
+      while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
+        left -= n;
+      }
+    } catch (IOException e) {
+      // The client went away while sending: the 413 has no one to reach.
     }
   }
 
