@@ -74,8 +74,8 @@ public final class CrashingNodeProcess {
   static final List<PrivateKey> KEYS = TestChain.keys(0xC4A5_0002L, 8);
 
   static final ChainSpec SPEC = TestChain.specFor(KEYS);
-  /** Rewards of the node's own blocks and of the parent's sync source (index 2). */
-  static final List<PrivateKey> MINERS = TestChain.keys(0xC4A5_0003L, 3);
+  /** Rewards of the node's own blocks. */
+  static final PrivateKey MINER = TestChain.keys(0xC4A5_0003L, 1).get(0);
 
   private static PrintStream channel;
 
@@ -183,7 +183,7 @@ public final class CrashingNodeProcess {
   }
 
   private static void mineOne(Node node) throws RejectedException {
-    Hash hash = Miner.generate(node.chain(), node.assembler(), MINERS.get(0).address(), 1).get(0);
+    Hash hash = Miner.generate(node.chain(), node.assembler(), MINER.address(), 1).get(0);
     // processBlock has returned: the block is acknowledged.
     if (!node.chain().tip().hash().equals(hash)) {
       throw new IllegalStateException("the mined block " + hash + " is not the tip");

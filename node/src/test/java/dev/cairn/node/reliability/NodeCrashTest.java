@@ -3,8 +3,10 @@ package dev.cairn.node.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.consensus.Miner;
+import dev.cairn.ledger.Address;
 import dev.cairn.ledger.ChainSpec;
 import dev.cairn.ledger.Hash;
+import dev.cairn.ledger.PrivateKey;
 import dev.cairn.ledger.store.BlockIndexEntry;
 import dev.cairn.ledger.store.BlockStatus;
 import dev.cairn.ledger.testing.ChildJvm;
@@ -276,7 +278,13 @@ class NodeCrashTest {
         node.chain().invalidateBlock(invalidated.orElseThrow());
       }
       long lost = tip - node.chain().tip().height();
-      Miner.generate(node.chain(), node.assembler(), CrashingNodeProcess.MINERS.get(2).address(), (int) lost + 5 + random.nextInt(20));
+      // A fresh reward address per source: mining to the same one again could rebuild, byte for byte,
+      // a block an earlier source mined at that height (same parent, timestamp and empty mempool),
+      // and that block is now one this node was just told is invalid.
+      byte[] minerSeed = new byte[32];
+      random.nextBytes(minerSeed);
+      Address miner = PrivateKey.fromSeed(minerSeed).address();
+      Miner.generate(node.chain(), node.assembler(), miner, (int) lost + 5 + random.nextInt(20));
       if (back > 0) {
         node.chain().reconsiderBlock(invalidated.orElseThrow());
       }
