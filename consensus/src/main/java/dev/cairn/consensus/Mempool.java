@@ -58,6 +58,10 @@ public final class Mempool implements ChainListener {
   private final Map<Address, TreeMap<Long, Entry>> bySender = new HashMap<>();
   /** Transactions waiting behind a nonce gap, per sender: neither mined nor relayed until it fills. */
   private final Map<Address, TreeMap<Long, Entry>> queued = new HashMap<>();
+  /** Every entry of {@link #byId} by arrival sequence: the explorer's newest-first views read a page of it. */
+  private final TreeMap<Long, Entry> bySequence = new TreeMap<>();
+  /** Every entry of {@link #byId} by recipient, then arrival sequence. */
+  private final Map<Address, TreeMap<Long, Entry>> byRecipient = new HashMap<>();
   private final List<MempoolListener> listeners = new CopyOnWriteArrayList<>();
   private volatile ValidationObserver observer = ValidationObserver.NONE;
   private final List<Transfer> disconnected = new ArrayList<>();
@@ -174,9 +178,8 @@ public final class Mempool implements ChainListener {
     evict.forEach(e -> remove(e, MempoolListener.Removal.EVICTED));
     if (toQueue) {
       Entry e = new Entry(t, time.nowSeconds(), nextSequence++);
-      byId.put(t.id(), e);
+      index(e);
       queued.computeIfAbsent(sender, a -> new TreeMap<>()).put(t.nonce(), e);
-      bytes += t.size();
     } else {
       insert(t);
       promote(sender);
@@ -221,13 +224,34 @@ public final class Mempool implements ChainListener {
     }
   }
 
-  /** Drops a queued entry from the id map and the byte count (it is already out of its queue); false if it was not there. */
+  /** Drops a queued entry from the pool's indexes (it is already out of its queue); false if it was not there. */
   private boolean forget(Entry e) {
-    if (byId.remove(e.tx().id()) != null) {
-      bytes -= e.tx().size();
-      return true;
+    return unindex(e);
+  }
+
+  /** Adds {@code e} to the indexes every pooled entry is in, and counts its bytes. */
+  private void index(Entry e) {
+    byId.put(e.tx().id(), e);
+    bySequence.put(e.sequence(), e);
+    byRecipient.computeIfAbsent(e.tx().recipient(), a -> new TreeMap<>()).put(e.sequence(), e);
+    bytes += e.tx().size();
+  }
+
+  /** Undoes {@link #index}; false if {@code e} was not pooled. */
+  private boolean unindex(Entry e) {
+    if (byId.remove(e.tx().id()) == null) {
+      return false;
     }
-    return false;
+    bytes -= e.tx().size();
+    bySequence.remove(e.sequence());
+    TreeMap<Long, Entry> paying = byRecipient.get(e.tx().recipient());
+    if (paying != null) {
+      paying.remove(e.sequence());
+      if (paying.isEmpty()) {
+        byRecipient.remove(e.tx().recipient());
+      }
+    }
+    return true;
   }
 
   /** The sender's balance must cover this and every earlier pending transaction. */
@@ -300,19 +324,17 @@ public final class Mempool implements ChainListener {
 
   private void insert(Transfer t) {
     Entry e = new Entry(t, time.nowSeconds(), nextSequence++);
-    byId.put(t.id(), e);
+    index(e);
     bySender.computeIfAbsent(t.senderAddress(), a -> new TreeMap<>()).put(t.nonce(), e);
-    bytes += t.size();
     for (MempoolListener l : listeners) {
       l.transactionAdded(t);
     }
   }
 
   private void remove(Entry e, MempoolListener.Removal why) {
-    if (byId.remove(e.tx().id()) == null) {
+    if (!unindex(e)) {
       return;
     }
-    bytes -= e.tx().size();
     Address sender = e.tx().senderAddress();
     for (Map<Address, TreeMap<Long, Entry>> table : List.of(bySender, queued)) {
       TreeMap<Long, Entry> chain = table.get(sender);
@@ -349,11 +371,40 @@ public final class Mempool implements ChainListener {
     return new Stats(byId.size(), bytes, Amount.units(fees));
   }
 
-  /** All entries, most recent first (for the explorer). */
+  /** All entries, queued ones included, most recent first (for the explorer). O(pool size), no sorting. */
   public synchronized List<Entry> entries() {
-    List<Entry> out = new ArrayList<>(byId.values());
-    out.sort(Comparator.comparingLong(Entry::sequence).reversed());
+    return new ArrayList<>(bySequence.descendingMap().values());
+  }
+
+  /** The {@code limit} most recent entries, queued ones included, most recent first. O(limit). */
+  public synchronized List<Entry> recent(int limit) {
+    List<Entry> out = new ArrayList<>(Math.min(Math.max(limit, 0), byId.size()));
+    for (Entry e : bySequence.descendingMap().values()) {
+      if (out.size() >= limit) {
+        break;
+      }
+      out.add(e);
+    }
     return out;
+  }
+
+  /**
+   * Entries sent by or paying {@code address}, queued ones included, most recent first; a payment
+   * to oneself once. O(their number), not O(pool size).
+   */
+  public synchronized List<Entry> touching(Address address) {
+    TreeMap<Long, Entry> found = new TreeMap<>();
+    for (Map<Address, TreeMap<Long, Entry>> table : List.of(bySender, queued)) {
+      TreeMap<Long, Entry> sent = table.get(address);
+      if (sent != null) {
+        sent.values().forEach(e -> found.put(e.sequence(), e));
+      }
+    }
+    TreeMap<Long, Entry> paying = byRecipient.get(address);
+    if (paying != null) {
+      found.putAll(paying);
+    }
+    return new ArrayList<>(found.descendingMap().values());
   }
 
   /** The sender's pending transactions in nonce order. */
@@ -366,16 +417,6 @@ public final class Mempool implements ChainListener {
     return out;
   }
 
-  /** Pending transactions that pay {@code recipient}. */
-  public synchronized List<Transfer> pendingTo(Address recipient) {
-    List<Transfer> out = new ArrayList<>();
-    for (Entry e : byId.values()) {
-      if (e.tx().recipient().equals(recipient)) {
-        out.add(e.tx());
-      }
-    }
-    return out;
-  }
 
   /**
    * Transactions for a block of at most {@code maxBytes} of transactions: highest fee rate first,

@@ -139,7 +139,7 @@ class MempoolTest {
     add(t);
     assertThat(h.mempool.contains(t.id())).isTrue();
     assertThat(h.mempool.get(t.id())).contains(t);
-    assertThat(h.mempool.pendingTo(addr(1))).containsExactly(t);
+    assertThat(h.mempool.touching(addr(1))).extracting(Mempool.Entry::tx).containsExactly(t);
     assertThat(h.mempool.stats()).isEqualTo(new Mempool.Stats(1, Transfer.SIZE, Amount.units(MIN_FEE)));
     assertThat(heard).containsExactly(t);
     assertThat(h.mempool.entries()).extracting(Mempool.Entry::tx).containsExactly(t);

@@ -42,18 +42,23 @@ public final class Address implements Comparable<Address> {
     } catch (Bech32m.FormatException e) {
       throw new InvalidAddressException(
           e.isChecksumError() ? Reason.ADDRESS_CHECKSUM : Reason.ADDRESS_MALFORMED,
-          "'" + text + "': " + e.getMessage());
+          quoted(text) + ": " + e.getMessage());
     }
     if (payload.length != SIZE) {
       throw new InvalidAddressException(
-          Reason.ADDRESS_MALFORMED, "'" + text + "' holds " + payload.length + " bytes, not 20");
+          Reason.ADDRESS_MALFORMED, quoted(text) + " holds " + payload.length + " bytes, not 20");
     }
     if (!decoded.hrp().equals(hrp)) {
       throw new InvalidAddressException(
           Reason.ADDRESS_WRONG_NETWORK,
-          "'" + text + "' is for the '" + decoded.hrp() + "' network, this is '" + hrp + "'");
+          quoted(text) + " is for the '" + decoded.hrp() + "' network, this is '" + hrp + "'");
     }
     return new Address(payload);
+  }
+
+  /** The text echoed in an error, cut after the longest possible address (90 characters). */
+  private static String quoted(String text) {
+    return "'" + (text.length() > Bech32m.MAX_LENGTH ? text.substring(0, Bech32m.MAX_LENGTH) + "..." : text) + "'";
   }
 
   public String toText(String hrp) {

@@ -10,7 +10,7 @@ import java.util.Locale;
 public final class Bech32m {
   private static final String CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
   private static final int CONST = 0x2bc830a3;
-  private static final int MAX_LENGTH = 90;
+  static final int MAX_LENGTH = 90;
   private static final int CHECKSUM_LENGTH = 6;
   private static final int[] GENERATORS = {0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3};
   private static final byte[] CHARSET_REV = new byte[128];

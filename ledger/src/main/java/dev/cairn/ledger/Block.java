@@ -32,6 +32,19 @@ public final class Block {
   }
 
   public static Block decode(byte[] bytes) throws DecodeException {
+    return decode(bytes, true);
+  }
+
+  /**
+   * {@link #decode} of a block this node stored after decoding it with every check: the same
+   * structure checks, but the senders' public keys are taken as they are (see {@link
+   * PublicKey#ofValidated}); a signature verified with a damaged key fails.
+   */
+  public static Block decodeStored(byte[] bytes) throws DecodeException {
+    return decode(bytes, false);
+  }
+
+  private static Block decode(byte[] bytes, boolean checkKeys) throws DecodeException {
     if (bytes.length > MAX_ENCODED_SIZE) {
       throw new DecodeException(
           Reason.DECODE_TOO_LARGE, "block of " + bytes.length + " bytes exceeds " + MAX_ENCODED_SIZE);
@@ -46,7 +59,7 @@ public final class Block {
     }
     List<Transaction> txs = new ArrayList<>((int) count);
     for (long i = 0; i < count; i++) {
-      txs.add(Transaction.decode(in));
+      txs.add(checkKeys ? Transaction.decode(in) : Transaction.decodeValidated(in));
     }
     in.requireEnd("block");
     return new Block(header, txs);

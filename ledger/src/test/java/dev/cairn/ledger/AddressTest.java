@@ -123,6 +123,16 @@ class AddressTest {
   }
 
   @Test
+  void aLongInputIsEchoedCutShort() {
+    String text = "rcairn1" + "q".repeat(10_000);
+    assertThatThrownBy(() -> Address.parse(text, HRP))
+        .isInstanceOf(Address.InvalidAddressException.class)
+        .message()
+        .hasSizeLessThan(200)
+        .contains("rcairn1qqq", "...");
+  }
+
+  @Test
   void mixedCaseIsMalformed() {
     String text = TestSupport.address(new Random(3)).toText(HRP);
     String mixed = "C" + text.substring(1);

@@ -39,6 +39,20 @@ class BlockTest {
     assertThat(back.transactionIds()).isEqualTo(b.transactions().stream().map(Transaction::id).toList());
     assertThat(back.computeMerkleRoot()).isEqualTo(MerkleTree.root(b.transactionIds()));
     assertThat(back.encode()).isEqualTo(bytes);
+    // A stored block read back without re-checking its keys is the same block.
+    Block stored = Block.decodeStored(bytes);
+    assertThat(stored).isEqualTo(b);
+    assertThat(stored.transactionIds()).isEqualTo(b.transactionIds());
+    assertThat(stored.encode()).isEqualTo(bytes);
+  }
+
+  @Test
+  void aStoredBlockIsCheckedForStructureAsAnyOther() {
+    Block b = randomBlock(new Random(4), 5);
+    byte[] bytes = b.encode();
+    assertRejected(() -> Block.decodeStored(Arrays.copyOf(bytes, bytes.length - 1)), Reason.DECODE_TRUNCATED);
+    assertRejected(() -> Block.decodeStored(Arrays.copyOf(bytes, bytes.length + 1)), Reason.DECODE_TRAILING_BYTES);
+    assertRejected(() -> Block.decodeStored(new byte[Block.MAX_ENCODED_SIZE + 1]), Reason.DECODE_TOO_LARGE);
   }
 
   @ParameterizedTest

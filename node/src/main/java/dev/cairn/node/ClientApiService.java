@@ -260,7 +260,7 @@ final class ClientApiService extends ClientServiceGrpc.ClientServiceImplBase {
     GetAddressHistoryResponse.Builder b =
         GetAddressHistoryResponse.newBuilder().setTotalConfirmed(queries.account(address).txCount());
     if (after.isEmpty()) {
-      for (dev.cairn.ledger.Transfer t : queries.pendingFor(address)) {
+      for (dev.cairn.ledger.Transfer t : queries.pendingFor(address, NodeQueries.MAX_PENDING_PAGE)) {
         b.addPending(
             AddressHistoryEntry.newBuilder()
                 .setTransaction(dev.cairn.proto.v1.Transaction.newBuilder().setCanonical(ByteString.copyFrom(t.encoded())))

@@ -170,7 +170,7 @@ final class EventFeed implements ChainListener, MempoolListener, AutoCloseable {
     if (event instanceof BlockEvent b) {
       name = "block";
       Block block =
-          queries.chain().store().body(b.entry().hash())
+          queries.chain().store().bodyToRead(b.entry().hash())
               .orElseThrow(() -> new IllegalStateException("no body for connected block " + b.entry().hash()));
       // As the block was when it was connected: the tip of the best chain.
       data = views.block(new NodeQueries.BlockView(block, b.entry(), true, 1));

@@ -45,8 +45,6 @@ final class ExplorerRoutes {
   static final int BLOCKS_PER_PAGE = 10;
   /** Transactions in one page of a block's or an address's confirmed transactions, as in Esplora. */
   static final int TXS_PER_PAGE = 25;
-  /** Mempool transactions listed for an address, at most, as in Esplora. */
-  static final int MEMPOOL_TXS_PER_ADDRESS = 50;
   /** Transactions of {@code /api/mempool/recent}. */
   static final int RECENT_MEMPOOL = 10;
   /** Confirmations after which a block's answers may be cached as immutable. */
@@ -172,17 +170,18 @@ final class ExplorerRoutes {
   }
 
   private void blockStatus(Context ctx) {
-    NodeQueries.BlockView v = block(ctx.pathParam("hash"));
+    NodeQueries.BlockSummary v = blockSummary(ctx.pathParam("hash"));
     json(ctx, JsonViews.blockStatus(v, queries.nextBest(v)));
   }
 
   private void blockTransactions(Context ctx, String startText) {
-    NodeQueries.BlockView v = block(ctx.pathParam("hash"));
+    Hash hash = hash(ctx.pathParam("hash"), "block hash");
     long start = index(startText);
-    int count = v.block().transactions().size();
     if (start % TXS_PER_PAGE != 0) {
       throw new ApiError(400, "bad-index", "start index must be a multiple of " + TXS_PER_PAGE + ", got " + start);
     }
+    NodeQueries.BlockView v = queries.block(hash).orElseThrow(() -> ApiError.notFound("block " + hash + " is unknown"));
+    int count = v.block().transactions().size();
     if (start >= count) {
       throw ApiError.notFound("start index " + start + " is beyond the block's " + count + " transactions");
     }
@@ -275,29 +274,38 @@ final class ExplorerRoutes {
         throw tooLarge();
       }
       return bytes;
+    } catch (org.eclipse.jetty.http.BadMessageException tooSlow) {
+      // Jetty's minimum request data rate (ExplorerServer): the sender trickles its body.
+      throw new ApiError(
+          408, "timeout", "the body arrived slower than " + ExplorerServer.MIN_REQUEST_BYTES_PER_SECOND + " bytes a second");
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      // The connection's idle timeout while waiting for the rest of the body, or the sender left.
+      throw new ApiError(408, "timeout", "the body did not arrive in time");
     }
   }
 
   /** Bytes of a refused body read and thrown away at most, so that its sender gets the 413. */
   static final int MAX_DRAINED_BODY = 1024 * 1024;
+  /** Time spent reading a refused body at most. */
+  static final long MAX_DRAIN_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
 
   /**
    * Reads and discards what is left of a refused body, up to {@link #MAX_DRAINED_BODY}: a server
    * that answers and closes while the client is still sending makes the client's TCP stack see a
-   * reset, and the client never reads the 413. Beyond that bound the connection is closed anyway.
+   * reset, and the client never reads the 413. Beyond that bound, or {@link #MAX_DRAIN_NANOS},
+   * the connection is closed anyway.
    */
   private static void drain(InputStream in) {
     byte[] buffer = new byte[8192];
     long left = MAX_DRAINED_BODY;
+    long deadline = System.nanoTime() + MAX_DRAIN_NANOS;
     try {
       int n;
-      while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
+      while (left > 0 && System.nanoTime() - deadline < 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
         left -= n;
       }
-    } catch (IOException e) {
-      // The client went away while sending: the 413 has no one to reach.
+    } catch (IOException | org.eclipse.jetty.http.BadMessageException e) {
+      // The client went away or trickles: it gets the 413 if it still listens.
     }
   }
 
@@ -323,7 +331,7 @@ final class ExplorerRoutes {
 
   private void address(Context ctx) {
     Address address = address(ctx.pathParam("address"));
-    json(ctx, views.account(queries.account(address), queries.pendingTxCount(address)));
+    json(ctx, views.account(queries.account(address)));
   }
 
   /** Pending (up to 50, newest first), then the first page of confirmed, newest first. */
@@ -345,8 +353,7 @@ final class ExplorerRoutes {
   }
 
   private List<NodeQueries.TxView> pending(Address address) {
-    List<Transfer> txs = queries.pendingFor(address);
-    return txs.subList(0, Math.min(txs.size(), MEMPOOL_TXS_PER_ADDRESS)).stream()
+    return queries.pendingFor(address, NodeQueries.MAX_PENDING_PAGE).stream()
         .map(t -> new NodeQueries.TxView(t, Optional.empty()))
         .toList();
   }

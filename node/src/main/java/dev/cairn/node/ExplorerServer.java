@@ -44,6 +44,12 @@ final class ExplorerServer implements AutoCloseable {
     return start(queries, host, port, Optional.empty(), Optional.empty());
   }
 
+  /**
+   * Slowest a request body may arrive, on average since the request began; slower senders get a
+   * {@code 408} and the connection is closed. A transaction's hex is well under a kilobyte.
+   */
+  static final long MIN_REQUEST_BYTES_PER_SECOND = 1_024;
+
   static ExplorerServer start(
       NodeQueries queries, String host, int port, Optional<EventFeed> events, Optional<NodeMetrics> metrics) {
     ExplorerRoutes routes = new ExplorerRoutes(queries, events, metrics);
@@ -57,6 +63,8 @@ final class ExplorerServer implements AutoCloseable {
               threads.setName("explorer-http");
               threads.setDaemon(true);
               cfg.jetty.threadPool = threads;
+              // A sender trickling its body must not hold a request thread for long.
+              cfg.jetty.modifyHttpConfiguration(http -> http.setMinRequestDataRate(MIN_REQUEST_BYTES_PER_SECOND));
               // Requests Jetty refuses before Javalin sees them (bad URI encoding, say) get the JSON shape too.
               cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
               // A public, read-only API: any web page may read it.

@@ -198,7 +198,7 @@ final class JsonViews {
     };
   }
 
-  Body account(NodeQueries.AccountView v, int pendingTxCount) {
+  Body account(NodeQueries.AccountView v) {
     return g -> {
       g.writeStartObject();
       ascii(g, Field.ADDRESS, address(v.address()));
@@ -207,7 +207,7 @@ final class JsonViews {
       g.writeNumberField("nonce", v.account().nonce());
       g.writeNumberField("tx_count", v.txCount());
       g.writeObjectFieldStart("mempool");
-      g.writeNumberField("tx_count", pendingTxCount);
+      g.writeNumberField("tx_count", v.pendingTxCount());
       g.writeNumberField("pending_nonce", v.pendingNonce());
       g.writeNumberField("outgoing", v.pendingOutgoing().units());
       g.writeNumberField("incoming", v.pendingIncoming().units());
@@ -221,7 +221,7 @@ final class JsonViews {
   }
 
   /** Where a block stands: on the best chain or not, its height, and its best-chain successor. */
-  static Body blockStatus(NodeQueries.BlockView v, Optional<Hash> nextBest) {
+  static Body blockStatus(NodeQueries.BlockSummary v, Optional<Hash> nextBest) {
     return g -> {
       g.writeStartObject();
       g.writeBooleanField("in_best_chain", v.inBestChain());

@@ -77,27 +77,37 @@ public final class NodeQueries {
     return chain.spec().params().addressPrefix();
   }
 
-  /** An account at the tip with what the mempool holds for it. */
+  /**
+   * An account at the tip with what the mempool holds for it. The mempool figures count every
+   * pooled transaction sent by or paying the address, those queued behind a nonce gap included
+   * (as the mempool routes list them); {@code pendingNonce} counts only the sender's gapless run,
+   * since that is where its next transfer goes. {@code pendingTxCount} counts a payment to oneself
+   * once.
+   */
   public record AccountView(
       Address address, Account account, long pendingNonce, Amount pendingOutgoing, Amount pendingIncoming,
-      int pendingCount, long tipHeight, long txCount) {}
+      int pendingTxCount, long tipHeight, long txCount) {}
 
   public AccountView account(Address address) {
     long tipHeight = chain.tip().height();
     Account account = store.account(address);
-    List<Transfer> out = mempool.pendingFrom(address);
+    List<Mempool.Entry> touching = mempool.touching(address);
     long outgoing = 0;
-    for (Transfer t : out) {
-      outgoing += t.amount().units() + t.fee().units();
-    }
     long incoming = 0;
-    for (Transfer t : mempool.pendingTo(address)) {
-      incoming += t.amount().units();
+    for (Mempool.Entry e : touching) {
+      Transfer t = e.tx();
+      // Each term is at most MAX_MONEY and a pool holds far fewer than 2^63 / MAX_MONEY of them.
+      if (t.senderAddress().equals(address)) {
+        outgoing += t.amount().units() + t.fee().units();
+      }
+      if (t.recipient().equals(address)) {
+        incoming += t.amount().units();
+      }
     }
     return new AccountView(
-        address, account, account.nonce() + out.size(), Amount.units(Math.min(outgoing, Amount.MAX_MONEY)),
-        Amount.units(Math.min(incoming, Amount.MAX_MONEY)),
-        out.size(), tipHeight, store.addressTxCount(address));
+        address, account, account.nonce() + mempool.pendingFrom(address).size(),
+        Amount.units(Math.min(outgoing, Amount.MAX_MONEY)), Amount.units(Math.min(incoming, Amount.MAX_MONEY)),
+        touching.size(), tipHeight, store.addressTxCount(address));
   }
 
   /** Where a confirmed transaction is, and how deep. */
@@ -163,7 +173,7 @@ public final class NodeQueries {
     if (entry.isEmpty()) {
       return Optional.empty();
     }
-    return store.body(hash).map(b -> view(b, entry.get()));
+    return store.bodyToRead(hash).map(b -> view(b, entry.get()));
   }
 
   public Optional<BlockView> blockAtHeight(long height) {
@@ -180,7 +190,7 @@ public final class NodeQueries {
    * The best-chain child of a best-chain block: empty for the tip, for a block off the best chain,
    * and if a reorganisation since {@code v} was read put another block at the next height.
    */
-  public Optional<Hash> nextBest(BlockView v) {
+  public Optional<Hash> nextBest(BlockSummary v) {
     if (!v.inBestChain()) {
       return Optional.empty();
     }
@@ -212,7 +222,7 @@ public final class NodeQueries {
       return Optional.empty();
     }
     TxLocation l = location.get();
-    return store.body(l.blockHash())
+    return store.bodyToRead(l.blockHash())
         .map(b -> new ProofView(l.blockHash(), l.height(), MerkleTree.proof(b.transactionIds(), l.index())));
   }
 
@@ -276,18 +286,10 @@ public final class NodeQueries {
     }
   }
 
-  /**
-   * How many mempool transactions touch {@code address}: sent by it or paying it (a payment to
-   * oneself counts once). {@link AccountView#pendingCount()} counts only those it sends.
-   */
-  public int pendingTxCount(Address address) {
-    Set<Hash> ids = new HashSet<>();
-    mempool.pendingFrom(address).forEach(t -> ids.add(t.id()));
-    mempool.pendingTo(address).forEach(t -> ids.add(t.id()));
-    return ids.size();
-  }
-
   // ---- address history -----------------------------------------------------------------------
+
+  /** An address's mempool transactions listed at most, the most recent (as in Esplora). */
+  public static final int MAX_PENDING_PAGE = 50;
 
   /** Pages of address history hold at most this many transactions. */
   public static final int MAX_HISTORY_PAGE = 50;
@@ -313,15 +315,10 @@ public final class NodeQueries {
     return Optional.of(out);
   }
 
-  /** Pending transactions touching {@code address}, newest first. */
-  public List<Transfer> pendingFor(Address address) {
-    List<Transfer> out = new ArrayList<>();
-    for (Mempool.Entry e : mempool.entries()) {
-      if (e.tx().senderAddress().equals(address) || e.tx().recipient().equals(address)) {
-        out.add(e.tx());
-      }
-    }
-    return out;
+  /** Mempool transactions touching {@code address} (queued ones included), newest first, at most {@code limit}. */
+  public List<Transfer> pendingFor(Address address, int limit) {
+    List<Mempool.Entry> touching = mempool.touching(address);
+    return touching.subList(0, Math.min(touching.size(), Math.max(limit, 0))).stream().map(Mempool.Entry::tx).toList();
   }
 
   // ---- mempool and fees ----------------------------------------------------------------------
@@ -362,14 +359,7 @@ public final class NodeQueries {
 
   /** The most recent mempool transactions, newest first. */
   public List<Transfer> recentMempool(int limit) {
-    List<Transfer> out = new ArrayList<>();
-    for (Mempool.Entry e : mempool.entries()) {
-      if (out.size() >= limit) {
-        break;
-      }
-      out.add(e.tx());
-    }
-    return out;
+    return mempool.recent(limit).stream().map(Mempool.Entry::tx).toList();
   }
 
   static double feeRate(Transfer t) {
@@ -387,7 +377,7 @@ public final class NodeQueries {
    * fee. (docs/API.md, "GET /api/fee-estimates")
    */
   public java.util.SortedMap<Integer, Double> feeEstimates() {
-    List<Mempool.Entry> entries = new ArrayList<>(mempool.entries());
+    List<Mempool.Entry> entries = mempool.entries();
     entries.sort(java.util.Comparator.comparingDouble((Mempool.Entry e) -> feeRate(e.tx())).reversed());
     long perBlock = chain.spec().params().maxBlockSize() - BlockHeader.SIZE - 4 - dev.cairn.ledger.Coinbase.SIZE;
     double floor = mempool.policy().minFeePerByte();

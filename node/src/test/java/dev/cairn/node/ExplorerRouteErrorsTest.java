@@ -115,12 +115,15 @@ class ExplorerRouteErrorsTest {
   @ValueSource(strings = {"-1", "abc", "1.5", "+25", "1e3", "0x19", "99999999999999999999", "%2025"})
   void malformedStartIndexesAre400(String index) throws IOException {
     assertThat(error("/api/block/" + tip + "/txs/" + index, 400, "bad-index")).contains("start index");
+    // The index is checked before the block is looked up.
+    error("/api/block/" + UNKNOWN_HASH + "/txs/" + index, 400, "bad-index");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"1", "24", "26", "9223372036854775807"})
   void startIndexesThatAreNotMultiplesOf25Are400(String index) throws IOException {
     assertThat(error("/api/block/" + tip + "/txs/" + index, 400, "bad-index")).contains("multiple of 25");
+    error("/api/block/" + UNKNOWN_HASH + "/txs/" + index, 400, "bad-index");
   }
 
   @ParameterizedTest
@@ -148,6 +151,8 @@ class ExplorerRouteErrorsTest {
     char last = good.charAt(good.length() - 1);
     error("/api/address/" + good.substring(0, good.length() - 1) + (last == 'q' ? 'p' : 'q') + suffix, 400, "bad-address-checksum");
     error("/api/address/" + someone.toText("cairn") + suffix, 400, "bad-address-network");
+    // A long input is echoed cut short.
+    assertThat(error("/api/address/rcairn1" + "q".repeat(4_000) + suffix, 400, "bad-address")).hasSizeLessThan(300);
   }
 
   @ParameterizedTest

@@ -151,6 +151,28 @@ class ExplorerSubmitTest {
   }
 
   @Test
+  void aSenderTricklingItsBodyGets408() throws IOException {
+    // Says 400 bytes, sends 10, and one more 1.5 s later: far below the minimum data rate. The
+    // answer must come then, not at the connection's 30 s idle timeout (the socket gives up at 20 s).
+    int pooled = regtest.node().mempool().entries().size();
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", regtest.node().httpPort())) {
+      socket.setSoTimeout(20_000);
+      String head = "POST /api/tx HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: 400\r\n\r\n";
+      socket.getOutputStream().write((head + "0".repeat(10)).getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      // The pause is the input here (a slow sender), not a wait for something to happen.
+      java.util.concurrent.locks.LockSupport.parkNanos(1_500_000_000L);
+      socket.getOutputStream().write('0');
+      socket.getOutputStream().flush();
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      assertThat(answer).startsWith("HTTP/1.1 408");
+      assertThat(answer).contains("\"code\":\"timeout\"").contains("bytes a second");
+    }
+    assertThat(regtest.node().mempool().entries()).hasSize(pooled);
+    assertThat(regtest.get("/api/blocks/tip/height").statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void bodyOver64KiBIs413() throws IOException {
     String big = "00".repeat(32 * 1024 + 1); // 65538 bytes
     assertThat(error(regtest.post("/api/tx", big), 413, "too-large")).contains("65536");

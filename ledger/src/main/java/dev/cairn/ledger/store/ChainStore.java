@@ -225,12 +225,31 @@ public final class ChainStore implements AutoCloseable {
     return updated;
   }
 
+  /** A stored body, decoded with every check a block from a peer gets (for validation and reorganisation). */
   public Optional<Block> body(Hash hash) {
     return kv.get(Column.BODIES, Codec.key(hash))
         .map(
             bytes -> {
               try {
                 return Block.decode(bytes);
+              } catch (DecodeException e) {
+                throw corrupt("body of " + hash + ": " + e.getMessage());
+              }
+            });
+  }
+
+  /**
+   * A stored body for readers that show it or prove things about it and never validate it (the
+   * explorer, the event feed): its senders' keys were checked when the block was decoded on
+   * arrival and are not checked again ({@link Block#decodeStored}), which is most of the cost of
+   * decoding a full block.
+   */
+  public Optional<Block> bodyToRead(Hash hash) {
+    return kv.get(Column.BODIES, Codec.key(hash))
+        .map(
+            bytes -> {
+              try {
+                return Block.decodeStored(bytes);
               } catch (DecodeException e) {
                 throw corrupt("body of " + hash + ": " + e.getMessage());
               }

@@ -113,6 +113,14 @@ class DecoderFuzzTest {
     fuzz(seed, Mutator.iterations(3_000), corpus, bytes -> Block.decode(bytes).encode());
   }
 
+  /** Damaged stored bodies, read without re-checking keys (the explorer's reads). */
+  @ParameterizedTest
+  @ValueSource(longs = {24, 25})
+  void storedBlocks(long seed) {
+    List<byte[]> corpus = encodings(BLOCKS, b -> ((Block) b).encode());
+    fuzz(seed, Mutator.iterations(2_000), corpus, bytes -> Block.decodeStored(bytes).encode());
+  }
+
   @ParameterizedTest
   @ValueSource(longs = {31, 32})
   void accounts(long seed) {
