@@ -41,6 +41,15 @@ class ConfigDefaultsTest {
   }
 
   @Test
+  void theExplorerAndClientApiListenOnLoopbackUnlessTold() throws Exception {
+    NodeCommand bare = parse(Map.of(), "node");
+    assertThat(bare.options.httpHost).isEqualTo("127.0.0.1");
+    assertThat(bare.options.rpcHost).isEqualTo("127.0.0.1");
+    assertThat(parse(Map.of(), "node", "--http-host", "::1").options.httpHost).isEqualTo("::1");
+    assertThat(parse(Map.of("CAIRN_HTTP_HOST", "127.0.0.2"), "node").options.httpHost).isEqualTo("127.0.0.2");
+  }
+
+  @Test
   void theConfigFileCanComeFromTheEnvironment() throws Exception {
     Path toml = dir.resolve("c.toml");
     Files.writeString(toml, "rpc-port = 7101\n");
