@@ -167,37 +167,41 @@ class WalletCommandsEndToEndTest {
 
   @Test
   void verifyChecksTheRealProofAndHeadersFromGenesis() throws Exception {
+    Path spec = dir.resolve("spec.json");
+    ChainSpecFile.write(regtest.spec(), spec);
     mine(2);
     String txid = pay("5");
-    WalletRun notYet = wallet("verify", txid);
+    WalletRun notYet = wallet("verify", txid, "--chain-spec", spec.toString());
     assertThat(notYet.exit()).as(notYet.toString()).isEqualTo(9);
     assertThat(notYet.err()).contains("not confirmed yet");
     mine(3);
     Hash block = regtest.node().queries().bestChainHash(3).orElseThrow();
 
-    Path spec = dir.resolve("spec.json");
-    ChainSpecFile.write(regtest.spec(), spec);
     WalletRun verified = wallet("verify", txid, "--chain-spec", spec.toString());
     assertThat(verified.exit()).as(verified.toString()).isZero();
-    assertThat(verified.out()).isEqualTo(
-        "verified: " + txid + " is in block " + block + " at height 3, under 4 headers of valid proof of work from genesis\n");
-    assertThat(verified.err()).doesNotContain("not checked");
+    // Through the tip at height 5: three confirmations.
+    assertThat(verified.out()).isEqualTo("verified: " + txid + " is in block " + block + " at height 3, with 3 confirmations"
+        + " under 6 headers of valid proof of work from genesis to the node's tip (height 5)\n");
 
     JsonNode json = wallet("verify", txid, "--chain-spec", spec.toString(), "--json").json();
     assertThat(json.get("targetsChecked").booleanValue()).isTrue();
     assertThat(json.get("genesisHash").textValue()).isEqualTo(regtest.spec().genesisHash().toHex());
     assertThat(json.get("treeSize").longValue()).isEqualTo(2); // the coinbase and the payment
+    assertThat(json.get("confirmations").longValue()).isEqualTo(3);
+    assertThat(json.get("tipHeight").longValue()).isEqualTo(5);
 
-    // Without a spec: from the genesis pinned at import, targets unchecked, and it says so.
-    WalletRun pinned = wallet("verify", txid);
-    assertThat(pinned.exit()).as(pinned.toString()).isZero();
-    assertThat(pinned.err()).contains("targets (ASERT) were not checked");
+    // Without a spec: this funded network's genesis is not a built-in one, so its targets could
+    // not be checked; verify refuses rather than vouch for unchecked proof of work.
+    WalletRun pinned = wallet("verify", txid, "--json");
+    assertThat(pinned.exit()).as(pinned.toString()).isEqualTo(2);
+    assertThat(pinned.err()).contains("needs the chain spec").contains("--chain-spec FILE");
+    assertThat(pinned.json().get("error").get("code").textValue()).isEqualTo("chain-spec-needed");
 
     // A genesis allocation is proven by the genesis header alone.
     String allocation = Allocation.create(regtest.key(0).address(), TestChain.FUNDING).id().toHex();
     WalletRun genesis = wallet("verify", allocation, "--chain-spec", spec.toString());
     assertThat(genesis.exit()).as(genesis.toString()).isZero();
-    assertThat(genesis.out()).contains("at height 0, under 1 headers");
+    assertThat(genesis.out()).contains("at height 0, with 6 confirmations under 6 headers");
 
     // The built-in regtest is another network than this funded one.
     WalletRun otherSpec = wallet("verify", txid, "--network", "regtest");

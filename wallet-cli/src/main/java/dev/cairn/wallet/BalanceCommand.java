@@ -17,8 +17,7 @@ final class BalanceCommand extends WalletCommand {
 
   @Override
   void execute() {
-    // Names are at most 32 characters and addresses at least 40, so the two never collide.
-    Optional<KeyFile> key = Keystore.isValidName(target) ? Optional.of(keystore().load(target)) : Optional.empty();
+    Optional<KeyFile> key = keyNamed(target);
     try (NodeClient node = connect()) {
       ChainInfo info = chainInfo(node);
       Address address = key.map(k -> k.publicKey().address()).orElseGet(() -> parseAddress(target, info.addressPrefix()));

@@ -21,7 +21,7 @@ public enum ExitCode {
   REORGED_OUT(12, "reorged-out", "send --wait: the transaction was confirmed, then left the best chain"),
   WAIT_TIMEOUT(13, "wait-timeout", "send --wait: not enough confirmations before the deadline"),
   PROOF_INVALID(14, "proof-invalid", "verify: the Merkle proof does not verify against the header"),
-  HEADER_CHAIN_INVALID(15, "header-chain-invalid", "verify: the header chain from genesis is invalid");
+  HEADER_CHAIN_INVALID(15, "header-chain-invalid", "verify: the header chain from genesis to the tip is invalid");
 
   private final int code;
   private final String id;

@@ -41,7 +41,7 @@ final class ExportCommand extends WalletCommand {
 
   @Override
   void execute() {
-    if (common.json && !jsonPrivateKey) {
+    if (json() && !jsonPrivateKey) {
       throw new WalletException(
           ExitCode.USAGE,
           "export prints a private key: with --json add --json-private-key to really put it in the JSON output");

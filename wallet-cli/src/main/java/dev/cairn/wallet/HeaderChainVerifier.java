@@ -10,17 +10,17 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Checks a header chain from genesis one header at a time, as a light client does, keeping only
  * what the next header's checks need (the parent and the last 11 timestamps), so a long chain
  * costs no memory. Header 0 must be the expected genesis (its proof of work is not checked, as
  * nodes do not check it); every later header must link to the previous one (previous hash, height
- * + 1), meet its own target, and be stamped after the median time past. With the network's
- * {@link HeaderRules} it also runs every other header rule of docs/PROTOCOL.md §12: version, target
- * no easier than the limit and bit for bit the expected one (ASERT, or the fixed target), and not
- * beyond this computer's clock plus the allowed drift. Not thread-safe.
+ * + 1) and pass every header rule of docs/PROTOCOL.md §12 under the network's {@link
+ * HeaderRules}: version, proof of work, a target no easier than the limit and bit for bit the
+ * expected one (ASERT, or the fixed target), stamped after the median time past and not beyond
+ * this computer's clock plus the allowed drift. The rules are required: a header that only meets
+ * a target it chose itself proves no work the network would accept. Not thread-safe.
  */
 final class HeaderChainVerifier {
   /** The first header that fails, and why. */
@@ -38,7 +38,7 @@ final class HeaderChainVerifier {
   }
 
   private final Hash genesis;
-  private final Optional<HeaderRules> rules;
+  private final HeaderRules rules;
   private final long nowSeconds;
   // Most recent first, at most HeaderRules.MEDIAN_TIME_SPAN.
   private final Deque<Long> recentTimestamps = new ArrayDeque<>();
@@ -48,11 +48,10 @@ final class HeaderChainVerifier {
 
   /**
    * @param genesis the hash header 0 must have
-   * @param rules the network's header rules, if its chain spec is known; without them targets are
-   *     only checked to be met, not to be the ones the network requires
+   * @param rules the network's header rules, from its chain spec
    * @param nowSeconds this computer's clock, for the future-drift rule
    */
-  HeaderChainVerifier(Hash genesis, Optional<HeaderRules> rules, long nowSeconds) {
+  HeaderChainVerifier(Hash genesis, HeaderRules rules, long nowSeconds) {
     this.genesis = genesis;
     this.rules = rules;
     this.nowSeconds = nowSeconds;
@@ -93,31 +92,11 @@ final class HeaderChainVerifier {
           + " is not the hash of header " + (height - 1) + " (" + parent.hash() + ")");
     }
     List<Long> recent = new ArrayList<>(recentTimestamps);
-    if (rules.isPresent()) {
-      try {
-        rules.get().checkContextFree(header);
-        rules.get().checkContextual(header, parent, recent, nowSeconds);
-      } catch (RejectedException e) {
-        throw new Invalid(height, describe(e, height));
-      }
-      return;
-    }
-    if (header.version() != BlockHeader.CURRENT_VERSION) {
-      throw new Invalid(height, "bad version at height " + height + ": " + header.version());
-    }
-    BigInteger target;
     try {
-      target = header.target().toTarget();
+      rules.checkContextFree(header);
+      rules.checkContextual(header, parent, recent, nowSeconds);
     } catch (RejectedException e) {
-      throw new Invalid(height, "bad target at height " + height + ": " + e.getMessage());
-    }
-    if (!header.meetsTarget(target)) {
-      throw new Invalid(height, "bad PoW at height " + height + ": hash " + header.hash() + " above its target " + header.target());
-    }
-    long mtp = HeaderRules.medianTimePast(recent);
-    if (header.timestamp() <= mtp) {
-      throw new Invalid(height, "bad timestamp at height " + height + ": " + header.timestamp()
-          + " is not after the median time past " + mtp);
+      throw new Invalid(height, describe(e, height));
     }
   }
 

@@ -53,7 +53,7 @@ final class HistoryCommand extends WalletCommand {
     if (limit < 1 || limit > MAX_LIMIT) {
       throw new WalletException(ExitCode.USAGE, "--limit must be between 1 and " + MAX_LIMIT + ", got " + limit);
     }
-    Optional<KeyFile> key = Keystore.isValidName(target) ? Optional.of(keystore().load(target)) : Optional.empty();
+    Optional<KeyFile> key = keyNamed(target);
     try (NodeClient node = connect()) {
       ChainInfo info = chainInfo(node);
       String prefix = info.addressPrefix();

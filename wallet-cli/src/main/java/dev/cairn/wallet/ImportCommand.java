@@ -66,7 +66,7 @@ final class ImportCommand extends WalletCommand {
     } catch (NoSuchFileException e) {
       throw new WalletException(ExitCode.ERROR, "cannot read key file " + path + ": no such file");
     } catch (IOException e) {
-      throw new WalletException(ExitCode.ERROR, "cannot read key file " + path + ": " + e);
+      throw new WalletException(ExitCode.ERROR, "cannot read key file " + path + ": " + IoErrors.describe(e));
     }
     String text = new String(content, StandardCharsets.US_ASCII);
     Arrays.fill(content, (byte) 0);

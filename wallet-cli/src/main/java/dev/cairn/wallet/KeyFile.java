@@ -1,6 +1,7 @@
 package dev.cairn.wallet;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,7 +21,9 @@ record KeyFile(String name, PublicKey publicKey, KdfParams kdf, byte[] salt, byt
   static final String KDF_NAME = "scrypt";
   static final String CIPHER_NAME = "aes-256-gcm";
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // Only this wallet writes these files: anything after the object means the file was damaged.
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final HexFormat HEX = HexFormat.of();
 
   String toJson() {

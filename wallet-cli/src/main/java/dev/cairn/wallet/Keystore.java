@@ -73,8 +73,22 @@ final class Keystore {
     return Files.exists(path(name), LinkOption.NOFOLLOW_LINKS);
   }
 
+  /**
+   * Fails unless {@code dir} is a directory or does not exist yet (the first key creates it).
+   * Checked before anything else, since a regular file there makes every later step fail in a
+   * misleading way (a key that "already exists", a key that is "not found").
+   */
+  static void requireDirectory(Path dir) {
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new WalletException(
+          ExitCode.USAGE, "bad-wallet-dir",
+          "the wallet directory " + dir + " is not a directory (from --wallet-dir or $" + CommonOptions.WALLET_DIR_ENV + ")");
+    }
+  }
+
   /** Fails if a key of that name exists, so nobody types a password for nothing. */
   void requireAbsent(String name) {
+    requireDirectory(dir);
     if (Files.exists(path(name), LinkOption.NOFOLLOW_LINKS)) {
       throw keyExists(name, path(name));
     }
@@ -83,6 +97,7 @@ final class Keystore {
   /** Encrypts {@code key} under {@code password} into a new file; never replaces an existing one. */
   KeyFile create(String name, PrivateKey key, char[] password) {
     requireValidName(name);
+    requireDirectory(dir);
     Path target = path(name);
     if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
       throw keyExists(name, target);
@@ -93,7 +108,7 @@ final class Keystore {
     } catch (FileAlreadyExistsException e) {
       throw keyExists(name, target);
     } catch (IOException e) {
-      throw new WalletException(ExitCode.ERROR, "cannot write keystore file " + target + ": " + e);
+      throw new WalletException(ExitCode.ERROR, "cannot write keystore file " + target + ": " + IoErrors.describe(e));
     }
     return file;
   }
@@ -101,6 +116,7 @@ final class Keystore {
   /** The named key's file, checked as far as it can be without the password. */
   KeyFile load(String name) {
     requireValidName(name);
+    requireDirectory(dir);
     Path file = path(name);
     KeyFile parsed;
     try {
@@ -111,7 +127,7 @@ final class Keystore {
     } catch (NoSuchFileException e) {
       throw new WalletException(ExitCode.NOT_FOUND, "no key named '" + name + "' in " + dir);
     } catch (IOException e) {
-      throw new WalletException(ExitCode.ERROR, "cannot read keystore file " + file + ": " + e);
+      throw new WalletException(ExitCode.ERROR, "cannot read keystore file " + file + ": " + IoErrors.describe(e));
     } catch (KeyFile.DamagedException e) {
       throw damaged(file, e.getMessage());
     }
@@ -138,6 +154,7 @@ final class Keystore {
 
   /** Every key file in the directory, by name; damaged ones are listed with their problem. */
   List<Entry> list() {
+    requireDirectory(dir);
     if (!Files.isDirectory(dir)) {
       return List.of();
     }
@@ -156,7 +173,7 @@ final class Keystore {
         }
       }
     } catch (IOException e) {
-      throw new WalletException(ExitCode.ERROR, "cannot list " + dir + ": " + e);
+      throw new WalletException(ExitCode.ERROR, "cannot list " + dir + ": " + IoErrors.describe(e));
     }
     entries.sort(Comparator.comparing(Entry::name));
     return entries;

@@ -1,6 +1,7 @@
 package dev.cairn.wallet;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -38,7 +39,9 @@ final class NetworkState {
   static final String TIPS_FILE = "last-seen-tip";
   private static final int VERSION = 1;
   private static final long MAX_FILE_BYTES = 64 * 1024;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // Only this wallet writes these files: anything after the object means the file was damaged.
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private final Path dir;
 
@@ -66,6 +69,7 @@ final class NetworkState {
 
   /** The pinned network, if one was pinned. A damaged pin file is an error: it guards the network. */
   Optional<Pin> pin() {
+    Keystore.requireDirectory(dir);
     Path file = pinFile();
     JsonNode root;
     try {
@@ -78,7 +82,7 @@ final class NetworkState {
     } catch (JsonProcessingException e) {
       throw damagedPin("not valid JSON");
     } catch (IOException e) {
-      throw new WalletException(ExitCode.ERROR, "cannot read " + file + ": " + e);
+      throw new WalletException(ExitCode.ERROR, "cannot read " + file + ": " + IoErrors.describe(e));
     }
     try {
       if (root == null || !root.isObject() || root.path("version").asInt() != VERSION) {
@@ -118,7 +122,7 @@ final class NetworkState {
       // Another wallet process pinned first: its pin is the one in force.
       return pin().orElseThrow(() -> damagedPin("vanished while being read"));
     } catch (IOException e) {
-      throw new WalletException(ExitCode.ERROR, "cannot write " + pinFile() + ": " + e);
+      throw new WalletException(ExitCode.ERROR, "cannot write " + pinFile() + ": " + IoErrors.describe(e));
     }
     return new Pin(info.network(), info.genesisHash(), info.addressPrefix(), node.toString(), nowSeconds);
   }

@@ -29,8 +29,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The node's ClientService over one plaintext channel, opened per command. Every call has a
- * deadline, so a node that accepts the connection but never answers cannot hang the wallet.
+ * The node's ClientService over one channel, opened per command: plaintext by default, or TLS
+ * with {@code --node-tls} (trusting {@code --node-ca}, or else the system's certificate
+ * authorities). Every call has a deadline, so a node that accepts the connection but never answers
+ * cannot hang the wallet.
  */
 final class NodeClient implements AutoCloseable {
   static final long DEADLINE_SECONDS = 10;

@@ -5,8 +5,17 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.ErrorInfo;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.netty.handler.ssl.NotSslRecordException;
 import io.grpc.protobuf.StatusProto;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
+import java.util.Locale;
 import java.util.Optional;
+import javax.net.ssl.SSLException;
 
 /**
  * Turns a failed call into what the user should hear. The node puts the stable reason code into a
@@ -22,7 +31,8 @@ final class NodeErrors {
     Optional<String> reason = reasonCode(e);
     String description = Optional.ofNullable(status.getDescription()).orElse(status.getCode().name());
     return switch (status.getCode()) {
-      case UNAVAILABLE -> new WalletException(ExitCode.NODE_UNREACHABLE, "node unreachable at " + node);
+      case UNAVAILABLE -> new WalletException(
+          ExitCode.NODE_UNREACHABLE, "node unreachable at " + node + whyUnavailable(status).map(w -> ": " + w).orElse(""));
       case DEADLINE_EXCEEDED -> new WalletException(
           ExitCode.NODE_UNREACHABLE,
           "node unreachable at " + node + " (no answer within " + NodeClient.DEADLINE_SECONDS + " s)");
@@ -35,6 +45,43 @@ final class NodeErrors {
           .orElseGet(() -> new WalletException(
               ExitCode.ERROR, "node-error", "node error " + status.getCode() + ": " + description));
     };
+  }
+
+  /**
+   * Why a connection failed, in plain words, from the transport's exception (gRPC keeps it as the
+   * status's cause) or else the status's description; empty when neither says anything.
+   */
+  static Optional<String> whyUnavailable(Status status) {
+    for (Throwable t = status.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof CertificateException || t instanceof CertPathBuilderException
+          || t instanceof CertPathValidatorException) {
+        return Optional.of("its TLS certificate is not trusted (a private CA? give it with --node-ca FILE)");
+      }
+      if (t instanceof NotSslRecordException) {
+        return Optional.of("it does not speak TLS (leave out --node-tls?)");
+      }
+      if (t instanceof ConnectException) {
+        return Optional.of("connection refused (is the node running, and is this its client API port?)");
+      }
+      if (t instanceof UnknownHostException) {
+        return Optional.of("unknown host");
+      }
+      if (t instanceof NoRouteToHostException) {
+        return Optional.of("no route to host");
+      }
+    }
+    for (Throwable t = status.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof SSLException) {
+        return Optional.of("the TLS handshake failed" + Optional.ofNullable(t.getMessage()).map(m -> " (" + m + ")").orElse(""));
+      }
+    }
+    return Optional.ofNullable(status.getDescription())
+        .map(String::strip)
+        .filter(d -> !d.isEmpty())
+        .map(d -> d.toLowerCase(Locale.ROOT).contains("network closed")
+            // What a plaintext client sees when the node speaks TLS and hangs up on it.
+            ? "the node closed the connection (if it serves TLS, use --node-tls)"
+            : d);
   }
 
   /** The reason code of the status's ErrorInfo detail from Cairn, if it has one. */

@@ -68,7 +68,7 @@ final class Passwords {
       String line = reader.readLine();
       return line == null ? new char[0] : line.toCharArray();
     } catch (IOException e) {
-      throw new WalletException(ExitCode.ERROR, "cannot read password file " + path + ": " + e);
+      throw new WalletException(ExitCode.ERROR, "cannot read password file " + path + ": " + IoErrors.describe(e));
     }
   }
 

@@ -69,6 +69,8 @@ final class SendCommand extends WalletCommand {
   Duration pollInterval;
 
   static final int DEFAULT_TARGET_BLOCKS = 2;
+  /** The longest --wait-timeout or --poll-interval: far beyond any sensible wait, far below overflow. */
+  static final Duration MAX_DURATION = Duration.ofDays(30);
 
   @Override
   void execute() {
@@ -81,9 +83,8 @@ final class SendCommand extends WalletCommand {
     if (targetBlocks.isPresent() && fee.isPresent()) {
       throw new WalletException(ExitCode.USAGE, "give --fee or --target-blocks, not both");
     }
-    if (waitTimeout.isNegative() || waitTimeout.isZero() || pollInterval.isNegative() || pollInterval.isZero()) {
-      throw new WalletException(ExitCode.USAGE, "--wait-timeout and --poll-interval must be positive");
-    }
+    requireDuration("--wait-timeout", waitTimeout);
+    requireDuration("--poll-interval", pollInterval);
     Output out = output();
     Keystore keystore = keystore();
     // Local mistakes (unknown or damaged key) are reported before any network traffic.
@@ -131,7 +132,7 @@ final class SendCommand extends WalletCommand {
         Arrays.fill(password, '\0');
       }
       Transfer transfer = Transfer.sign(key, recipient, amount, fee, nonce, info.genesisHash());
-      byte[] reported = node.submit(transfer);
+      byte[] reported = submit(node, transfer);
       if (reported.length > 0 && !Arrays.equals(reported, transfer.id().toByteArray())) {
         throw new WalletException(
             ExitCode.ERROR, "node-error", "node accepted the transfer but reported another txid for it");
@@ -164,6 +165,38 @@ final class SendCommand extends WalletCommand {
       if (out.json()) {
         out.result(List.of(), json);
       }
+    }
+  }
+
+  /**
+   * Submits the transfer. A failure other than the node's refusal leaves the outcome unknown: the
+   * node may have admitted it before the answer was lost, and sending again would then pay twice,
+   * so the error names the txid and how to find out.
+   */
+  private static byte[] submit(NodeClient node, Transfer transfer) {
+    try {
+      return node.submit(transfer);
+    } catch (WalletException e) {
+      boolean refused = e.exit() == ExitCode.REJECTED || e.code().equals("node-unsupported");
+      if (refused) {
+        throw e;
+      }
+      String txid = transfer.id().toHex();
+      throw new WalletException(
+          e.exit(), e.code(),
+          e.getMessage() + " while submitting " + txid + ": it may have been submitted; check with 'tx " + txid
+              + "' before sending again, or the payment may be made twice",
+          e.reason())
+          .detail("txid", txid)
+          .detail("submitted", "unknown");
+    }
+  }
+
+  /** Checked before anything is sent, so a wait that cannot be kept is refused rather than cut short after sending. */
+  private static void requireDuration(String option, Duration d) {
+    if (d.isNegative() || d.isZero() || d.compareTo(MAX_DURATION) > 0) {
+      throw new WalletException(
+          ExitCode.USAGE, option + " must be positive and at most 30 days, got " + ConfirmationWait.describe(d));
     }
   }
 

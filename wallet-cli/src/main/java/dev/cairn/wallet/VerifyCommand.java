@@ -25,19 +25,24 @@ import picocli.CommandLine.Parameters;
 
 /**
  * Checks for itself that a transaction is in the node's best chain, trusting no node's word: it
- * fetches the transaction's Merkle proof and every header from genesis to the proof's block, and
+ * fetches the transaction's Merkle proof and every header from genesis to the node's tip, and
  * checks the genesis hash (known independently of the node: a chain spec, a built-in network, or
- * the wallet's pinned network), every link, every header's proof of work and, with the chain
- * spec, its target (ASERT) and timestamps; then that the proof's block is the header at its height
- * and that the Merkle path from the txid reaches that header's Merkle root.
+ * the wallet's pinned network), every link, and every header's proof of work, target (ASERT) and
+ * timestamps under the network's rules; then that the proof's block is the header at its height
+ * and that the Merkle path from the txid reaches that header's Merkle root. The rules always come
+ * from a chain spec: given, or built in for the pinned network; without one it refuses, since a
+ * header meeting a target it chose itself proves nothing.
  */
 @Command(
     name = "verify",
-    description = "Check that a transaction is in the best chain from the node's Merkle proof and the headers from genesis,"
-        + " checking links, proof of work, targets and the Merkle path itself.")
+    description = "Check that a transaction is in the best chain from the node's Merkle proof and the headers from genesis"
+        + " to the node's tip, checking links, proof of work, targets and the Merkle path itself.")
 final class VerifyCommand extends WalletCommand {
   /** The node's largest GetHeaders answer. */
   static final int HEADERS_PER_REQUEST = 2_000;
+
+  /** The networks whose chain spec is built in, so a wallet pinned to one needs no spec file. */
+  private static final List<ChainSpec> BUILT_IN = List.of(ChainSpec.main(), ChainSpec.regtest());
 
   @Parameters(paramLabel = "TXID", description = "Transaction id: 64 hex digits.")
   Hash txid;
@@ -46,14 +51,14 @@ final class VerifyCommand extends WalletCommand {
       names = "--chain-spec",
       paramLabel = "FILE",
       description = "The network's chain spec (JSON, as 'cairn devnet' writes it): gives the genesis hash and the rules"
-          + " every header's target is checked against.")
+          + " every header's target is checked against. Needed for a network other than main and regtest.")
   Optional<Path> chainSpec;
 
   @Option(
       names = "--network",
       paramLabel = "NETWORK",
       description = "A built-in network (main or regtest) instead of --chain-spec. Without either, the wallet's pinned"
-          + " genesis is used and targets are not checked against the network's rules.")
+          + " network is used, with its built-in rules (main or regtest only).")
   Optional<KnownNetwork> network;
 
   @Option(
@@ -63,33 +68,34 @@ final class VerifyCommand extends WalletCommand {
       description = "Refuse to fetch more than N headers (default: ${DEFAULT-VALUE}).")
   long maxHeaders;
 
+  /** The chain spec the headers are checked against, where it came from, and the network it makes the node's. */
+  private record Rules(ChainSpec spec, String from, Optional<ExpectedNetwork> explicit) {}
+
   @Override
   void execute() {
     if (maxHeaders < 1) {
       throw new WalletException(ExitCode.USAGE, "--max-headers must be at least 1, got " + maxHeaders);
     }
-    Optional<ChainSpec> spec = spec();
-    Optional<ExpectedNetwork> expected =
-        spec.map(s -> new ExpectedNetwork(
-            s.name(), s.genesisHash(), s.params().addressPrefix(),
-            chainSpec.map(f -> "--chain-spec " + f).orElseGet(() -> "--network " + network.get().id())));
+    Optional<ChainSpec> given = spec();
     Output out = output();
     try (NodeClient node = connect()) {
-      ChainInfo info = chainInfo(node, expected);
+      Rules rules = given.map(this::givenRules).orElseGet(() -> pinnedRules(node));
+      ChainInfo info = chainInfo(node, rules.explicit());
       // After chainInfo, the node's genesis is the spec's or the pinned one: known independently.
-      Hash genesis = spec.map(ChainSpec::genesisHash).orElse(info.genesisHash());
+      Hash genesis = rules.spec().genesisHash();
       Proof proof = proof(node);
-      long needed = proof.height() + 1;
+      // Through the tip: a block is only in the best chain if the headers above it are valid too.
+      long tip = Math.max(info.tipHeight(), proof.height());
+      long needed = tip + 1;
       if (needed > maxHeaders) {
         throw new WalletException(
             ExitCode.ERROR, "too-many-headers",
-            "the proof's block is at height " + proof.height() + ": checking it needs " + needed
+            "the node's tip is at height " + tip + ": checking the chain from genesis to it needs " + needed
                 + " headers, more than --max-headers " + maxHeaders);
       }
       HeaderChainVerifier verifier =
-          new HeaderChainVerifier(genesis, spec.map(HeaderRules::new), Instant.now().getEpochSecond());
-      fetchAndCheck(node, verifier, needed, proof.height());
-      BlockHeader header = verifier.last();
+          new HeaderChainVerifier(genesis, new HeaderRules(rules.spec()), Instant.now().getEpochSecond());
+      BlockHeader header = fetchAndCheck(node, verifier, needed, proof.height());
       if (!header.hash().equals(proof.blockHash())) {
         throw new WalletException(
             ExitCode.PROOF_INVALID,
@@ -106,29 +112,63 @@ final class VerifyCommand extends WalletCommand {
             .detail("height", proof.height());
       }
 
-      boolean targetsChecked = spec.isPresent();
-      if (!targetsChecked) {
-        out.note("note: targets (ASERT) were not checked against the network's rules, only that each header meets its own:"
-            + " there is no chain spec (give --chain-spec FILE, or --network main|regtest); the genesis is the one pinned"
-            + " in " + networkState().pinFile());
-      }
-      String line = "verified: " + txid + " is in block " + header.hash() + " at height " + proof.height() + ", under "
-          + needed + " headers of valid proof of work from genesis";
+      BlockHeader tipHeader = verifier.last();
+      long confirmations = tipHeader.height() - proof.height() + 1;
+      String line = "verified: " + txid + " is in block " + header.hash() + " at height " + proof.height() + ", with "
+          + confirmations + " confirmation" + (confirmations == 1 ? "" : "s") + " under " + needed
+          + " headers of valid proof of work from genesis to the node's tip (height " + tipHeader.height() + ")";
       ObjectNode json = Output.object();
       json.put("verified", true);
       json.put("txid", txid.toHex());
       json.put("blockHash", header.hash().toHex());
       json.put("height", proof.height());
+      json.put("confirmations", confirmations);
+      json.put("tipHeight", tipHeader.height());
+      json.put("tipHash", tipHeader.hash().toHex());
       json.put("index", proof.merkle().index());
       json.put("treeSize", proof.merkle().treeSize());
       json.put("headers", needed);
       json.put("chainWork", "0x" + verifier.work().toString(16));
       json.put("network", info.network());
       json.put("genesisHash", genesis.toHex());
-      json.put("genesisFrom", chainSpec.isPresent() ? "chain-spec" : network.isPresent() ? "network" : "pinned");
-      json.put("targetsChecked", targetsChecked);
+      json.put("genesisFrom", rules.from());
+      json.put("targetsChecked", true);
       out.result(List.of(line), json);
     }
+  }
+
+  private Rules givenRules(ChainSpec spec) {
+    String source = chainSpec.map(f -> "--chain-spec " + f).orElseGet(() -> "--network " + network.get().id());
+    ExpectedNetwork expected =
+        new ExpectedNetwork(spec.name(), spec.genesisHash(), spec.params().addressPrefix(), source);
+    return new Rules(spec, chainSpec.isPresent() ? "chain-spec" : "network", Optional.of(expected));
+  }
+
+  /**
+   * The built-in rules of the wallet's pinned network (or, before anything is pinned, of the
+   * node's network, which chainInfo then pins). Any other network needs its spec file: its
+   * targets cannot be checked without it. Refused before pinning, so a refusal changes nothing.
+   */
+  private Rules pinnedRules(NodeClient node) {
+    Optional<NetworkState.Pin> pin = networkState().pin();
+    Hash genesis;
+    String name;
+    if (pin.isPresent()) {
+      genesis = pin.get().genesisHash();
+      name = "'" + pin.get().network() + "' (chain id " + pin.get().chainId() + ", pinned in " + networkState().pinFile() + ")";
+    } else {
+      ChainInfo info = node.chainInfo();
+      genesis = info.genesisHash();
+      name = info.describe() + " of the node at " + node.node();
+    }
+    return BUILT_IN.stream()
+        .filter(s -> s.genesisHash().equals(genesis))
+        .findFirst()
+        .map(s -> new Rules(s, "pinned", Optional.<ExpectedNetwork>empty()))
+        .orElseThrow(() -> new WalletException(
+            ExitCode.USAGE, "chain-spec-needed",
+            "verify needs the chain spec of network " + name + " to check its headers' targets: its genesis is not"
+                + " that of built-in main or regtest; give --chain-spec FILE (as 'cairn devnet' writes it)"));
   }
 
   private Optional<ChainSpec> spec() {
@@ -209,11 +249,14 @@ final class VerifyCommand extends WalletCommand {
     return new WalletException(ExitCode.NOT_FOUND, "transaction " + txid + " is not in the node's best chain");
   }
 
-  /** Fetches headers 0..needed-1 in pages and checks each as it arrives. */
-  private void fetchAndCheck(NodeClient node, HeaderChainVerifier verifier, long needed, long blockHeight) {
+  /**
+   * Fetches headers 0..needed-1 in pages and checks each as it arrives; returns the one at {@code
+   * blockHeight}.
+   */
+  private BlockHeader fetchAndCheck(NodeClient node, HeaderChainVerifier verifier, long needed, long blockHeight) {
     boolean showProgress = io().terminal() && needed > HEADERS_PER_REQUEST;
     try {
-      fetchPages(node, verifier, needed, blockHeight, showProgress);
+      return fetchPages(node, verifier, needed, blockHeight, showProgress);
     } finally {
       if (showProgress) {
         // Ends the progress line, also when a check failed, so the error starts on its own line.
@@ -223,17 +266,23 @@ final class VerifyCommand extends WalletCommand {
     }
   }
 
-  private void fetchPages(
+  private BlockHeader fetchPages(
       NodeClient node, HeaderChainVerifier verifier, long needed, long blockHeight, boolean showProgress) {
+    Optional<BlockHeader> atBlock = Optional.empty();
     while (verifier.count() < needed) {
       long start = verifier.count();
       int ask = (int) Math.min(HEADERS_PER_REQUEST, needed - start);
       GetHeadersResponse r = node.headers(start, ask);
       if (r.getHeadersCount() == 0) {
+        String why =
+            start <= blockHeight
+                ? "yet says the transaction is in a block at height " + blockHeight
+                : "below the tip at height " + (needed - 1) + " it reported (if its best chain changed meanwhile, try"
+                    + " again)";
         throw chainInvalid(
             start,
-            "header chain invalid: the node sent no header at height " + start + " (its tip: " + r.getTipHeight()
-                + "), yet says the transaction is in a block at height " + blockHeight);
+            "header chain invalid: the node sent no header at height " + start + " (its tip: " + r.getTipHeight() + "), "
+                + why);
       }
       int n = Math.min(r.getHeadersCount(), ask);
       for (int i = 0; i < n; i++) {
@@ -249,12 +298,16 @@ final class VerifyCommand extends WalletCommand {
         } catch (HeaderChainVerifier.Invalid e) {
           throw chainInvalid(e.height(), "header chain invalid: " + e.getMessage());
         }
+        if (height == blockHeight) {
+          atBlock = Optional.of(header);
+        }
       }
       if (showProgress) {
         io().stderr().print("\rchecking headers: " + verifier.count() + "/" + needed);
         io().stderr().flush();
       }
     }
+    return atBlock.orElseThrow(() -> new IllegalStateException("needed > blockHeight, so the loop passed it"));
   }
 
   private static WalletException chainInvalid(long height, String message) {

@@ -15,6 +15,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
@@ -50,6 +51,10 @@ public final class WalletCli implements Callable<Integer> {
   private final SecureRandom random = new SecureRandom();
 
   @Spec CommandSpec spec;
+
+  // Also accepted before the command ("cairn wallet --json list"), as scripts tend to write it.
+  @Option(names = "--json", description = "Machine-readable output: one JSON object on stdout (also after the command).")
+  boolean json;
 
   private WalletCli(WalletIo io, KdfParams kdf) {
     this.io = io;
@@ -152,11 +157,14 @@ public final class WalletCli implements Callable<Integer> {
   }
 
   private static boolean jsonRequested(ParseResult parseResult) {
-    ParseResult leaf = parseResult;
-    while (leaf.hasSubcommand()) {
-      leaf = leaf.subcommand();
+    for (ParseResult level = parseResult; ; level = level.subcommand()) {
+      if (level.hasMatchedOption("--json")) {
+        return true;
+      }
+      if (!level.hasSubcommand()) {
+        return false;
+      }
     }
-    return leaf.hasMatchedOption("--json");
   }
 
   /** Without a subcommand there is nothing to do: a usage error. */
@@ -167,6 +175,11 @@ public final class WalletCli implements Callable<Integer> {
 
   WalletIo io() {
     return io;
+  }
+
+  /** Whether --json was given before the command. */
+  boolean json() {
+    return json;
   }
 
   KdfParams kdf() {

@@ -8,7 +8,9 @@ import dev.cairn.ledger.Hash;
 import dev.cairn.ledger.RejectedException;
 import dev.cairn.proto.v1.GetHeadersResponse;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
@@ -40,7 +42,12 @@ abstract class WalletCommand implements Callable<Integer> {
   }
 
   Output output() {
-    return new Output(cli.io(), common.json);
+    return new Output(cli.io(), json());
+  }
+
+  /** --json, given after the command or before it. */
+  boolean json() {
+    return common.json || cli.json();
   }
 
   Keystore keystore() {
@@ -177,6 +184,37 @@ abstract class WalletCommand implements Callable<Integer> {
       out.note("note: showing public keys, since addresses need the node's network (or --network): " + e.getMessage());
       return Optional.empty();
     }
+  }
+
+  /**
+   * For arguments that take a key's name or an address: the key, or empty when {@code target} is
+   * to be parsed as an address. A valid address is never a valid name (it is longer than 32
+   * characters), but a mistyped or cut-short one can be; one that starts like an address (a known
+   * prefix and '1') is read as an address, so its error says what is wrong with it rather than
+   * that no key has that name. A key that really has such a name still wins.
+   */
+  Optional<KeyFile> keyNamed(String target) {
+    if (!Keystore.isValidName(target)) {
+      return Optional.empty();
+    }
+    Keystore keystore = keystore();
+    if (looksLikeAddress(target) && !keystore.contains(target)) {
+      return Optional.empty();
+    }
+    return Optional.of(keystore.load(target));
+  }
+
+  private boolean looksLikeAddress(String text) {
+    Set<String> prefixes = new HashSet<>();
+    for (KnownNetwork n : KnownNetwork.values()) {
+      prefixes.add(n.prefix());
+    }
+    try {
+      networkState().pin().ifPresent(p -> prefixes.add(p.addressPrefix()));
+    } catch (WalletException e) {
+      // A damaged pin is reported when the node's network is checked; here it only adds no prefix.
+    }
+    return prefixes.stream().anyMatch(p -> text.startsWith(p + "1"));
   }
 
   /** Parses a text address, mapping each way it can be wrong to its own exit code. */

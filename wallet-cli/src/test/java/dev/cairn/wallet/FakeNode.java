@@ -69,6 +69,11 @@ final class FakeNode implements AutoCloseable {
   final Map<Hash, GetTransactionResponse> transactions = new ConcurrentHashMap<>();
   /** When set, SubmitTransaction fails with this reason code (after recording the transfer). */
   volatile Optional<String> rejectWith = Optional.empty();
+  /**
+   * When set, SubmitTransaction admits the transfer (as onSubmit sees it) and then fails with this
+   * status, as a node whose answer is lost does: the wallet cannot tell whether it was submitted.
+   */
+  volatile Optional<Status> submitAnswerLost = Optional.empty();
   /** Called with each transfer accepted by SubmitTransaction, e.g. to script its statuses. */
   volatile Consumer<Transfer> onSubmit = t -> {};
 
@@ -233,6 +238,10 @@ final class FakeNode implements AutoCloseable {
         return;
       }
       onSubmit.accept((Transfer) tx);
+      if (submitAnswerLost.isPresent()) {
+        response.onError(submitAnswerLost.get().asRuntimeException());
+        return;
+      }
       response.onNext(
           SubmitTransactionResponse.newBuilder().setTxid(ByteString.copyFrom(tx.id().toByteArray())).build());
       response.onCompleted();

@@ -82,6 +82,30 @@ class KeystoreDamageTest {
   }
 
   @Test
+  void trailingDataAfterTheObjectIsDamaged() throws Exception {
+    Files.writeString(file, Files.readString(file) + "{\"extra\": true}\n");
+    byte[] damaged = Files.readAllBytes(file);
+
+    CliRunner.Result sent = send();
+    assertThat(sent.exit()).as(sent.toString()).isEqualTo(ExitCode.KEYSTORE_DAMAGED.code());
+    assertThat(sent.err()).startsWith("error: keystore file " + file + " is damaged: not valid JSON");
+    assertThat(Files.readAllBytes(file)).isEqualTo(damaged);
+    assertThat(node.submitted).isEmpty();
+
+    Files.writeString(file, new String(damaged, java.nio.charset.StandardCharsets.UTF_8).replace("{\"extra\": true}", "junk"));
+    assertThat(send().exit()).isEqualTo(10);
+  }
+
+  @Test
+  void aKeyFileThatIsADirectoryIsSaidInPlainWords() throws Exception {
+    Files.delete(file);
+    Files.createDirectory(file);
+    CliRunner.Result result = cli.run("address", "alice", "--network", "regtest");
+    assertThat(result.exit()).isEqualTo(ExitCode.ERROR.code());
+    assertThat(result.err()).isEqualTo("error: cannot read keystore file " + file + ": is a directory\n");
+  }
+
+  @Test
   void flippedCiphertextByteFailsAsWrongPassword() throws Exception {
     ObjectNode content = content();
     String ciphertext = content.get("ciphertext").textValue();

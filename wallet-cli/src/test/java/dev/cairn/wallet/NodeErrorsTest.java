@@ -34,6 +34,24 @@ class NodeErrorsTest {
   }
 
   @Test
+  void unavailableSaysWhyInPlainWords() {
+    WalletException untrusted = NodeErrors.translate(
+        Status.UNAVAILABLE.withDescription("io exception")
+            .withCause(new javax.net.ssl.SSLException("PKIX path building failed",
+                new java.security.cert.CertPathBuilderException("unable to find valid certification path")))
+            .asRuntimeException(),
+        NODE);
+    assertThat(untrusted.exit()).isEqualTo(ExitCode.NODE_UNREACHABLE);
+    assertThat(untrusted.getMessage())
+        .isEqualTo("node unreachable at 127.0.0.1:9701: its TLS certificate is not trusted (a private CA? give it with"
+            + " --node-ca FILE)");
+
+    WalletException described =
+        NodeErrors.translate(Status.UNAVAILABLE.withDescription("Channel shutdown invoked").asRuntimeException(), NODE);
+    assertThat(described.getMessage()).isEqualTo("node unreachable at 127.0.0.1:9701: Channel shutdown invoked");
+  }
+
+  @Test
   void reasonCodeComesFromTheErrorInfo() {
     WalletException e =
         NodeErrors.translate(withInfo(Code.FAILED_PRECONDITION, "min-relay-fee: fee 1 below 1420", "min-relay-fee", "cairn.dev"), NODE);

@@ -102,6 +102,28 @@ class NodeStatusTest {
   }
 
   @Test
+  void aPinFileWithTrailingDataIsDamagedAndLeftAlone() throws Exception {
+    assertThat(cli.run("balance", "alice").exit()).isZero();
+    Path pin = walletDir.resolve(NetworkState.PIN_FILE);
+    Files.writeString(pin, Files.readString(pin) + "{}");
+    byte[] damaged = Files.readAllBytes(pin);
+    CliRunner.Result result = cli.run("balance", "alice", "--json");
+    assertThat(result.exit()).isEqualTo(ExitCode.KEYSTORE_DAMAGED.code());
+    assertThat(result.json().get("error").get("code").textValue()).isEqualTo("pin-damaged");
+    assertThat(Files.readAllBytes(pin)).isEqualTo(damaged);
+  }
+
+  @Test
+  void aPinFileThatIsADirectoryIsSaidInPlainWords() throws Exception {
+    Path pin = walletDir.resolve(NetworkState.PIN_FILE);
+    Files.delete(pin);
+    Files.createDirectories(pin);
+    CliRunner.Result result = cli.run("balance", "alice");
+    assertThat(result.exit()).isEqualTo(ExitCode.ERROR.code());
+    assertThat(result.err()).isEqualTo("error: cannot read " + pin + ": is a directory\n");
+  }
+
+  @Test
   void aNodeFarBehindTheHighestTipSeenIsAWarningNotAFailure() {
     node.tipHeight = 130;
     assertThat(cli.run("balance", "alice").err()).isEmpty();

@@ -114,6 +114,15 @@ class PasswordsTest {
   void aMissingPasswordFileIsAnError() {
     Passwords passwords = new Passwords(Optional.of(tmp.resolve("absent")), Map.of(Passwords.ENV, "x"), Optional.empty());
 
-    assertThatThrownBy(() -> passwords.forUnlock("alice")).hasMessageContaining("cannot read password file");
+    assertThatThrownBy(() -> passwords.forUnlock("alice"))
+        .hasMessage("cannot read password file " + tmp.resolve("absent") + ": no such file");
+  }
+
+  @Test
+  void aPasswordFileThatIsADirectoryIsSaidInPlainWords() {
+    Passwords passwords = new Passwords(Optional.of(tmp), Map.of(), Optional.empty());
+
+    assertThatThrownBy(() -> passwords.forUnlock("alice"))
+        .hasMessage("cannot read password file " + tmp + ": is a directory");
   }
 }

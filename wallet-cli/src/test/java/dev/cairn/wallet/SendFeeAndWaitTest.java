@@ -136,6 +136,49 @@ class SendFeeAndWaitTest {
     assertThat(node.submitted).isEmpty();
   }
 
+  @Test
+  void aWaitTimeoutOrPollIntervalBeyondThirtyDaysIsRefusedBeforeSending() {
+    CliRunner.Result huge = send("--wait", "1", "--wait-timeout", "999999999m", "--json");
+    assertThat(huge.exit()).as(huge.toString()).isEqualTo(ExitCode.USAGE.code());
+    assertThat(huge.err()).isEqualTo("error: --wait-timeout must be positive and at most 30 days, got 999999999 min\n");
+    assertThat(huge.json().get("error").get("code").textValue()).isEqualTo("usage");
+    assertThat(send("--wait", "1", "--wait-timeout", "721h").exit()).isEqualTo(2);
+    assertThat(send("--wait", "1", "--poll-interval", "999999999h").exit()).isEqualTo(2);
+    assertThat(send("--wait", "1", "--poll-interval", "0ms").exit()).isEqualTo(2);
+    assertThat(node.submitted).isEmpty();
+
+    whenSubmitted(tx -> confirmed(tx, BLOCK_A, 121, 1));
+    CliRunner.Result thirtyDays = sendAndWait("1", "--wait-timeout", "720h");
+    assertThat(thirtyDays.exit()).as(thirtyDays.toString()).isZero();
+  }
+
+  @Test
+  void aSubmitWhoseAnswerIsLostNamesTheTxidAndSaysItMayHaveBeenSubmitted() {
+    node.submitAnswerLost = Optional.of(io.grpc.Status.DEADLINE_EXCEEDED);
+    CliRunner.Result sent = send("--json");
+    assertThat(sent.exit()).as(sent.toString()).isEqualTo(ExitCode.NODE_UNREACHABLE.code());
+    String txid = node.submitted.get(0).id().toHex();
+    assertThat(sent.err())
+        .contains("while submitting " + txid + ": it may have been submitted; check with 'tx " + txid + "'");
+    JsonNode error = sent.json().get("error");
+    assertThat(error.get("txid").textValue()).isEqualTo(txid);
+    assertThat(error.get("submitted").textValue()).isEqualTo("unknown");
+
+    node.submitAnswerLost = Optional.of(io.grpc.Status.UNAVAILABLE.withDescription("connection reset"));
+    CliRunner.Result dropped = send();
+    assertThat(dropped.exit()).isEqualTo(7);
+    assertThat(dropped.err()).contains("it may have been submitted; check with 'tx " + node.submitted.get(1).id().toHex());
+  }
+
+  @Test
+  void aRefusedSubmitIsNotReportedAsPossiblySubmitted() {
+    node.rejectWith = Optional.of("min-relay-fee");
+    CliRunner.Result sent = send("--json");
+    assertThat(sent.exit()).isEqualTo(ExitCode.REJECTED.code());
+    assertThat(sent.err()).doesNotContain("may have been submitted");
+    assertThat(sent.json().get("error").has("txid")).isFalse();
+  }
+
   // ---- --wait ------------------------------------------------------------------------------
 
   @Test

@@ -65,9 +65,10 @@ class VerifyCommandTest {
     return serve(REGTEST, 8, 60, tamper);
   }
 
+  /** The success line for TXID in {@code block}, under the served chain of 8 headers (tip at height 7). */
   private String verifiedLine(BlockHeader block) {
-    return "verified: " + TXID + " is in block " + block.hash() + " at height " + HEIGHT + ", under " + (HEIGHT + 1)
-        + " headers of valid proof of work from genesis\n";
+    return "verified: " + TXID + " is in block " + block.hash() + " at height " + HEIGHT + ", with 3 confirmations under 8"
+        + " headers of valid proof of work from genesis to the node's tip (height 7)\n";
   }
 
   @Test
@@ -84,12 +85,30 @@ class VerifyCommandTest {
     assertThat(json.get("height").longValue()).isEqualTo(HEIGHT);
     assertThat(json.get("index").longValue()).isEqualTo(1);
     assertThat(json.get("treeSize").longValue()).isEqualTo(3);
-    assertThat(json.get("headers").longValue()).isEqualTo(HEIGHT + 1);
+    assertThat(json.get("headers").longValue()).isEqualTo(8);
+    assertThat(json.get("confirmations").longValue()).isEqualTo(3);
+    assertThat(json.get("tipHeight").longValue()).isEqualTo(7);
+    assertThat(json.get("tipHash").textValue()).isEqualTo(chain.get(7).hash().toHex());
     assertThat(json.get("targetsChecked").booleanValue()).isTrue();
     assertThat(json.get("genesisFrom").textValue()).isEqualTo("network");
     assertThat(json.get("genesisHash").textValue()).isEqualTo(REGTEST.genesisHash().toHex());
-    // Only the headers up to the block are fetched.
-    assertThat(node.headerRequests).allSatisfy(r -> assertThat(r.getStartHeight() + r.getCount()).isLessThanOrEqualTo(HEIGHT + 1));
+    // The headers above the block, to the tip, are fetched too.
+    assertThat(node.headerRequests).anySatisfy(r -> assertThat(r.getStartHeight() + r.getCount()).isEqualTo(8));
+  }
+
+  @Test
+  void aForgedHeaderAboveTheProofsBlockFailsTheChain() {
+    serve(Map.of(7L, TestHeaders::unmine));
+    CliRunner.Result badPow = cli.run("verify", TXID.toHex(), "--json");
+    assertThat(badPow.exit()).as(badPow.toString()).isEqualTo(ExitCode.HEADER_CHAIN_INVALID.code());
+    assertThat(badPow.err()).contains("error: header chain invalid: bad PoW at height 7");
+    assertThat(badPow.json().get("error").get("height").longValue()).isEqualTo(7);
+
+    serve(Map.of(6L, h -> TestHeaders.with(h, h.previousHash(), h.timestamp(), new CompactTarget(0x2000ffffL))));
+    CliRunner.Result badTarget = cli.run("verify", TXID.toHex());
+    assertThat(badTarget.exit()).isEqualTo(15);
+    assertThat(badTarget.err()).contains("bad target at height 6");
+    assertThat(badTarget.out()).isEmpty();
   }
 
   @Test
@@ -104,16 +123,38 @@ class VerifyCommandTest {
   }
 
   @Test
-  void withoutASpecItChecksPowAndLinksFromThePinnedGenesisAndSaysTargetsWereNotChecked() {
+  void withoutASpecThePinnedBuiltInNetworksRulesAreUsed() {
     List<BlockHeader> chain = serve(Map.of());
     CliRunner.Result result = cli.run("verify", TXID.toHex());
     assertThat(result.exit()).as(result.toString()).isZero();
     assertThat(result.out()).isEqualTo(verifiedLine(chain.get((int) HEIGHT)));
-    assertThat(result.err()).contains("pinned this wallet to network 'regtest'").contains("targets (ASERT) were not checked");
+    assertThat(result.err()).contains("pinned this wallet to network 'regtest'").doesNotContain("not checked");
 
     JsonNode json = cli.run("verify", TXID.toHex(), "--json").json();
-    assertThat(json.get("targetsChecked").booleanValue()).isFalse();
+    assertThat(json.get("targetsChecked").booleanValue()).isTrue();
     assertThat(json.get("genesisFrom").textValue()).isEqualTo("pinned");
+  }
+
+  @Test
+  void aNetworkWithoutABuiltInSpecNeedsTheChainSpecAndNothingIsPinned() throws Exception {
+    ChainSpec asert = TestHeaders.asertSpec();
+    node.spec = asert;
+    serve(asert, 8, 60, Map.of());
+    CliRunner.Result result = cli.run("verify", TXID.toHex(), "--json");
+    assertThat(result.exit()).as(result.toString()).isEqualTo(ExitCode.USAGE.code());
+    assertThat(result.err())
+        .startsWith("error: verify needs the chain spec of network 'asertnet'")
+        .contains("give --chain-spec FILE")
+        .doesNotContain("verified");
+    assertThat(result.json().get("error").get("code").textValue()).isEqualTo("chain-spec-needed");
+    assertThat(tmp.resolve("wallet").resolve(NetworkState.PIN_FILE)).doesNotExist();
+    assertThat(node.headerRequests).isEmpty();
+
+    // Pinned by another command first: the same refusal, naming the pin.
+    assertThat(cli.run("balance", "acairn1" + "q".repeat(38)).err()).contains("pinned this wallet");
+    CliRunner.Result pinned = cli.run("verify", TXID.toHex());
+    assertThat(pinned.exit()).isEqualTo(2);
+    assertThat(pinned.err()).contains("network 'asertnet'").contains("pinned in").contains("--chain-spec");
   }
 
   @Test
@@ -228,16 +269,18 @@ class VerifyCommandTest {
   }
 
   @Test
-  void aTargetTheRulesDoNotRequireFailsWithTheSpecOnly() {
+  void aTargetTheRulesDoNotRequireFailsWithOrWithoutASpec() {
     // Harder than regtest's fixed target, and met: only the rules can object.
     serve(Map.of(3L, h -> TestHeaders.with(h, h.previousHash(), h.timestamp(), new CompactTarget(0x2000ffffL))));
     CliRunner.Result withSpec = cli.run("verify", TXID.toHex(), "--network", "regtest");
     assertThat(withSpec.exit()).isEqualTo(15);
     assertThat(withSpec.err()).contains("header chain invalid: bad target at height 3: target 0x2000ffff, expected 0x207fffff");
 
+    // The wallet is pinned to regtest, whose rules are built in.
     CliRunner.Result withoutSpec = cli.run("verify", TXID.toHex());
-    assertThat(withoutSpec.exit()).as(withoutSpec.toString()).isZero();
-    assertThat(withoutSpec.err()).contains("targets (ASERT) were not checked");
+    assertThat(withoutSpec.exit()).as(withoutSpec.toString()).isEqualTo(15);
+    assertThat(withoutSpec.err()).contains("bad target at height 3: target 0x2000ffff, expected 0x207fffff");
+    assertThat(withoutSpec.out()).isEmpty();
   }
 
   @Test
@@ -278,6 +321,13 @@ class VerifyCommandTest {
     CliRunner.Result result = cli.run("verify", TXID.toHex(), "--network", "regtest");
     assertThat(result.exit()).isEqualTo(15);
     assertThat(result.err()).contains("the node sent no header at height 4");
+
+    // All the headers to the block, but not to the tip it reported.
+    node.headers.clear();
+    node.headers.addAll(chain.subList(0, 6));
+    CliRunner.Result shortOfTip = cli.run("verify", TXID.toHex(), "--network", "regtest");
+    assertThat(shortOfTip.exit()).isEqualTo(15);
+    assertThat(shortOfTip.err()).contains("the node sent no header at height 6").contains("below the tip at height 7");
   }
 
   @Test
@@ -290,22 +340,22 @@ class VerifyCommandTest {
 
     CliRunner.Result result = cli.run("verify", TXID.toHex(), "--network", "regtest");
     assertThat(result.exit()).as(result.toString()).isZero();
-    assertThat(result.out()).contains("at height 4321, under 4322 headers");
+    assertThat(result.out()).contains("at height 4321, with 179 confirmations under 4500 headers");
     List<String> pages = new ArrayList<>();
     node.headerRequests.stream()
         .filter(r -> r.getCount() > 1)
         .forEach(r -> pages.add(r.getStartHeight() + "+" + r.getCount()));
-    assertThat(pages).containsExactly("0+2000", "2000+2000", "4000+322");
+    assertThat(pages).containsExactly("0+2000", "2000+2000", "4000+500");
 
     CliRunner.Result onTerminal = cli.terminal(true).run("verify", TXID.toHex(), "--network", "regtest");
     assertThat(onTerminal.exit()).isZero();
     assertThat(onTerminal.err())
-        .isEqualTo("\rchecking headers: 2000/4322\rchecking headers: 4000/4322\rchecking headers: 4322/4322\n");
+        .isEqualTo("\rchecking headers: 2000/4500\rchecking headers: 4000/4500\rchecking headers: 4500/4500\n");
     cli.terminal(false);
 
     CliRunner.Result capped = cli.run("verify", TXID.toHex(), "--network", "regtest", "--max-headers", "4000");
     assertThat(capped.exit()).isEqualTo(1);
-    assertThat(capped.err()).contains("needs 4322 headers, more than --max-headers 4000");
+    assertThat(capped.err()).contains("needs 4500 headers, more than --max-headers 4000");
   }
 
   @Test

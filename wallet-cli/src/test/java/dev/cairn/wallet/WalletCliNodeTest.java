@@ -15,6 +15,7 @@ import dev.cairn.proto.v1.Transaction;
 import dev.cairn.proto.v1.TransactionStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -93,6 +94,29 @@ class WalletCliNodeTest {
     CliRunner.Result result = cli.run("balance", mistyped(bob));
     assertThat(result.exit()).isEqualTo(3);
     assertThat(result.err()).startsWith("error: address checksum does not match");
+  }
+
+  @Test
+  void aShortMalformedAddressIsReportedAsAnAddressNotAsAMissingKey() {
+    for (String command : List.of("balance", "history")) {
+      CliRunner.Result result = cli.run(command, "rcairn1abc", "--json");
+      assertThat(result.exit()).as(command + ": " + result).isEqualTo(ExitCode.USAGE.code());
+      assertThat(result.err()).startsWith("error: not an address").doesNotContain("no key named");
+      assertThat(result.json().get("error").get("code").textValue()).isEqualTo("bad-address");
+    }
+    // An address of another built-in network, cut short, is still read as an address.
+    CliRunner.Result main = cli.run("balance", "cairn1qqqq");
+    assertThat(main.err()).doesNotContain("no key named");
+    // Plain names are still names.
+    assertThat(cli.run("balance", "carol").err()).contains("no key named 'carol'");
+  }
+
+  @Test
+  void aKeyWhoseNameLooksLikeAnAddressIsStillFoundByName() {
+    assertThat(cli.run("new", "rcairn1x").exit()).isZero();
+    CliRunner.Result result = cli.run("balance", "rcairn1x");
+    assertThat(result.exit()).as(result.toString()).isZero();
+    assertThat(result.out()).startsWith("key:              rcairn1x\n");
   }
 
   @Test

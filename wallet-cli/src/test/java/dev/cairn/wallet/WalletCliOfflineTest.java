@@ -7,6 +7,7 @@ import dev.cairn.ledger.PrivateKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,9 @@ class WalletCliOfflineTest {
     return HexFormat.of().formatHex(bytes);
   }
 
+  private static final String REFUSED =
+      ": connection refused (is the node running, and is this its client API port?)\n";
+
   @Test
   void newThenAddressThenListDegradeGracefullyWithoutANode() {
     CliRunner.Result created = cli.run("new", "alice");
@@ -43,7 +47,7 @@ class WalletCliOfflineTest {
 
     CliRunner.Result address = cli.run("address", "alice");
     assertThat(address.exit()).as(address.toString()).isEqualTo(7);
-    assertThat(address.err()).isEqualTo("error: node unreachable at 127.0.0.1:" + closedPort + "\n");
+    assertThat(address.err()).isEqualTo("error: node unreachable at 127.0.0.1:" + closedPort + REFUSED);
 
     CliRunner.Result offline = cli.run("address", "alice", "--network", "regtest");
     assertThat(offline.exit()).as(offline.toString()).isZero();
@@ -56,7 +60,7 @@ class WalletCliOfflineTest {
 
     CliRunner.Result balance = cli.run("balance", "alice");
     assertThat(balance.exit()).as(balance.toString()).isEqualTo(ExitCode.NODE_UNREACHABLE.code());
-    assertThat(balance.err()).isEqualTo("error: node unreachable at 127.0.0.1:" + closedPort + "\n");
+    assertThat(balance.err()).isEqualTo("error: node unreachable at 127.0.0.1:" + closedPort + REFUSED);
   }
 
   @Test
@@ -158,6 +162,45 @@ class WalletCliOfflineTest {
     assertThat(cli.run("new", "alice", "--wallet-dir", other.toString()).exit()).isZero();
     assertThat(other.resolve("alice.json")).exists();
     assertThat(walletDir).doesNotExist();
+  }
+
+  @Test
+  void aWalletDirThatIsARegularFileIsRefusedBeforeAnyPasswordIsAsked() throws Exception {
+    Path notADir = tmp.resolve("wallet-file");
+    Files.writeString(notADir, "not a directory");
+    PasswordsTest.ScriptedPrompt prompt = new PasswordsTest.ScriptedPrompt("pw", "pw");
+    CliRunner runner = new CliRunner(notADir).withoutEnv(Passwords.ENV).prompt(prompt).node(closedPort);
+    String expected = "error: the wallet directory " + notADir + " is not a directory (from --wallet-dir or $CAIRN_WALLET_DIR)\n";
+
+    CliRunner.Result created = runner.run("new", "alice", "--json");
+    assertThat(created.exit()).as(created.toString()).isEqualTo(ExitCode.USAGE.code());
+    assertThat(created.err()).isEqualTo(expected);
+    assertThat(created.json().get("error").get("code").textValue()).isEqualTo("bad-wallet-dir");
+    assertThat(prompt.asked).isEmpty();
+
+    for (String[] args : List.of(
+        new String[] {"list"}, new String[] {"address", "alice", "--network", "regtest"}, new String[] {"balance", "alice"})) {
+      CliRunner.Result result = runner.run(args);
+      assertThat(result.exit()).as(String.join(" ", args)).isEqualTo(2);
+      assertThat(result.err()).isEqualTo(expected);
+    }
+    assertThat(Files.readString(notADir)).isEqualTo("not a directory");
+  }
+
+  @Test
+  void jsonIsAcceptedBeforeTheCommandToo() {
+    assertThat(cli.run("new", "alice", "--network", "regtest").exit()).isZero();
+    CliRunner.Result list = cli.run("--json", "list", "--network", "regtest");
+    assertThat(list.exit()).as(list.toString()).isZero();
+    assertThat(list.json().get("keys").get(0).get("address").textValue()).startsWith("rcairn1");
+
+    CliRunner.Result unknown = cli.run("--json", "address", "nobody", "--network", "regtest");
+    assertThat(unknown.exit()).isEqualTo(ExitCode.NOT_FOUND.code());
+    assertThat(unknown.json().get("error").get("code").textValue()).isEqualTo("not-found");
+
+    CliRunner.Result usage = cli.run("--json", "list", "--network", "moon");
+    assertThat(usage.exit()).isEqualTo(2);
+    assertThat(usage.json().get("error").get("code").textValue()).isEqualTo("usage");
   }
 
   @Test
