@@ -127,13 +127,20 @@ final class NetworkState {
     return new Pin(info.network(), info.genesisHash(), info.addressPrefix(), node.toString(), nowSeconds);
   }
 
-  /** The highest tip recorded for the network of {@code genesis}; empty if none or unreadable. */
-  Optional<SeenTip> seenTip(Hash genesis) {
-    return Optional.ofNullable(readTips().get(genesis.toHex()));
+  /**
+   * How long a recorded tip counts. Heights are unverified claims: a node that once announced a
+   * height it does not have must not make every honest node look behind for ever.
+   */
+  static final long SEEN_TIP_SECONDS = 12 * 3600;
+
+  /** The highest tip recorded in the last {@link #SEEN_TIP_SECONDS} for the network of {@code genesis}; empty if none or unreadable. */
+  Optional<SeenTip> seenTip(Hash genesis, long nowSeconds) {
+    return Optional.ofNullable(readTips().get(genesis.toHex())).filter(t -> nowSeconds - t.seenAt() <= SEEN_TIP_SECONDS);
   }
 
   /**
-   * Records {@code tip} for the network of {@code genesis} if it is higher than the one recorded.
+   * Records {@code tip} for the network of {@code genesis} if it is higher than the one recorded, or
+   * that one is older than {@link #SEEN_TIP_SECONDS}.
    * Best effort: a wallet directory that cannot be written only loses the hint.
    */
   void recordTip(Hash genesis, SeenTip tip) {
@@ -143,7 +150,7 @@ final class NetworkState {
     }
     Map<String, SeenTip> tips = readTips();
     SeenTip old = tips.get(genesis.toHex());
-    if (old != null && old.height() >= tip.height()) {
+    if (old != null && old.height() >= tip.height() && tip.seenAt() - old.seenAt() <= SEEN_TIP_SECONDS) {
       return;
     }
     tips.put(genesis.toHex(), tip);

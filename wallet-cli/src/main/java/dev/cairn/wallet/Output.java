@@ -2,23 +2,28 @@ package dev.cairn.wallet;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
 /**
  * Where results go. Without {@code --json}, text lines on stdout; with it, exactly one JSON object
  * on stdout. Notes, the confirmation summary and errors always go to stderr, so stdout stays
- * parseable in both modes.
+ * parseable in both modes. Warnings go to stderr too, and with {@code --json} also into the
+ * result's {@code warnings} array, so a script sees that a node is behind.
  */
 final class Output {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final WalletIo io;
   private final boolean json;
+  /** The command's warnings so far (shared by every Output of one command run). */
+  private final List<String> warnings;
 
-  Output(WalletIo io, boolean json) {
+  Output(WalletIo io, boolean json, List<String> warnings) {
     this.io = io;
     this.json = json;
+    this.warnings = warnings;
   }
 
   static ObjectNode object() {
@@ -28,6 +33,10 @@ final class Output {
   /** The command's result: {@code text} for people, {@code object} for {@code --json}. */
   void result(List<String> text, ObjectNode object) {
     if (json) {
+      if (!warnings.isEmpty()) {
+        ArrayNode list = object.putArray("warnings");
+        warnings.forEach(list::add);
+      }
       io.stdout().println(serialise(object));
     } else {
       text.forEach(io.stdout()::println);
@@ -43,6 +52,7 @@ final class Output {
 
   /** A warning: on stderr, never a failure. */
   void warning(String line) {
+    warnings.add(line);
     note("warning: " + line);
   }
 

@@ -27,6 +27,9 @@ abstract class WalletCommand implements Callable<Integer> {
 
   @ParentCommand WalletCli cli;
 
+  /** Warnings of this run, also reported in the --json result. */
+  private final java.util.List<String> warnings = new java.util.ArrayList<>();
+
   @Mixin CommonOptions common;
 
   @Override
@@ -42,7 +45,7 @@ abstract class WalletCommand implements Callable<Integer> {
   }
 
   Output output() {
-    return new Output(cli.io(), json());
+    return new Output(cli.io(), json(), warnings);
   }
 
   /** --json, given after the command or before it. */
@@ -136,7 +139,7 @@ abstract class WalletCommand implements Callable<Integer> {
 
   private void warnIfBehind(NodeClient node, ChainInfo info, NetworkState state, long now) {
     Output out = output();
-    Optional<NetworkState.SeenTip> seen = state.seenTip(info.genesisHash());
+    Optional<NetworkState.SeenTip> seen = state.seenTip(info.genesisHash(), now);
     if (seen.isPresent() && seen.get().height() > info.tipHeight() + BEHIND_BLOCKS) {
       NetworkState.SeenTip s = seen.get();
       out.warning("node at " + node.node() + " is behind: its tip is at height " + info.tipHeight()

@@ -129,9 +129,10 @@ class NodeStatusTest {
     assertThat(cli.run("balance", "alice").err()).isEmpty();
 
     node.tipHeight = 125; // a few blocks behind: normal between nodes
-    CliRunner.Result close = cli.run("balance", "alice");
+    CliRunner.Result close = cli.run("balance", "alice", "--json");
     assertThat(close.exit()).isZero();
     assertThat(close.err()).isEmpty();
+    assertThat(close.json().has("warnings")).isFalse();
 
     node.tipHeight = 100;
     CliRunner.Result behind = cli.run("balance", "alice", "--json");
@@ -139,7 +140,32 @@ class NodeStatusTest {
     assertThat(behind.err()).startsWith("warning: node at 127.0.0.1:" + node.port()
         + " is behind: its tip is at height 100, but this wallet saw height 130 (from 127.0.0.1:" + node.port());
     assertThat(behind.json().get("balance").textValue()).isEqualTo("0");
+    // Scripts see it too.
+    assertThat(behind.json().get("warnings")).hasSize(1);
+    assertThat("warning: " + behind.json().get("warnings").get(0).textValue()).isEqualTo(behind.err().strip());
     assertThat(walletDir.resolve(NetworkState.TIPS_FILE)).exists();
+  }
+
+  @Test
+  void aTipSeenMoreThanTwelveHoursAgoIsForgotten() throws Exception {
+    node.tipHeight = 130;
+    assertThat(cli.run("balance", "alice").err()).isEmpty();
+    // As if a node had claimed height 10,000 thirteen hours ago.
+    Path tips = walletDir.resolve(NetworkState.TIPS_FILE);
+    ObjectMapper mapper = new ObjectMapper();
+    JsonNode root = mapper.readTree(tips.toFile());
+    com.fasterxml.jackson.databind.node.ObjectNode tip =
+        (com.fasterxml.jackson.databind.node.ObjectNode) root.get("tips").elements().next();
+    tip.put("height", 10_000);
+    tip.put("seenAt", java.time.Instant.now().getEpochSecond() - 13 * 3600);
+    Files.writeString(tips, mapper.writeValueAsString(root));
+
+    CliRunner.Result result = cli.run("balance", "alice", "--json");
+    assertThat(result.exit()).as(result.toString()).isZero();
+    assertThat(result.err()).isEmpty();
+    assertThat(result.json().has("warnings")).isFalse();
+    // The stale record is replaced by what this node says now.
+    assertThat(mapper.readTree(tips.toFile()).get("tips").elements().next().get("height").asLong()).isEqualTo(130);
   }
 
   @Test
