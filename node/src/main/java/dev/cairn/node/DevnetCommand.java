@@ -221,6 +221,8 @@ final class DevnetCommand implements Callable<Integer> {
         .append("  ./cairn wallet send --from dev0 --to \"$(./cairn wallet address alice").append(nodeFlag)
         .append(")\" --amount 25").append(nodeFlag).append('\n')
         .append("  ./cairn wallet balance alice").append(nodeFlag).append('\n')
+        .append("  ./cairn wallet verify <txid> --chain-spec ").append(dir.resolve("spec.json")).append(nodeFlag)
+        .append("   # checks it from the headers itself\n")
         .append("\nCtrl-C stops every node; ./cairn devnet starts them again where they left off.\n");
     System.out.println(sb);
   }
