@@ -195,7 +195,7 @@ public final class Mempool implements ChainListener {
     Account account = store.account(sender);
     TreeMap<Long, Entry> chain = bySender.getOrDefault(sender, new TreeMap<>());
     waiting.headMap(account.nonce(), false).values().removeIf(e -> {
-      if (forget(e)) {
+      if (unindex(e)) {
         removed(e, MempoolListener.Removal.NONCE_USED);
       }
       return true;
@@ -207,7 +207,7 @@ public final class Mempool implements ChainListener {
         break;
       }
       waiting.remove(next);
-      boolean pooled = forget(e);
+      boolean pooled = unindex(e);
       try {
         checkBalance(account, chain, e.tx());
       } catch (RejectedException unaffordable) {
@@ -224,11 +224,6 @@ public final class Mempool implements ChainListener {
     }
   }
 
-  /** Drops a queued entry from the pool's indexes (it is already out of its queue); false if it was not there. */
-  private boolean forget(Entry e) {
-    return unindex(e);
-  }
-
   /** Adds {@code e} to the indexes every pooled entry is in, and counts its bytes. */
   private void index(Entry e) {
     byId.put(e.tx().id(), e);
@@ -237,7 +232,7 @@ public final class Mempool implements ChainListener {
     bytes += e.tx().size();
   }
 
-  /** Undoes {@link #index}; false if {@code e} was not pooled. */
+  /** Undoes {@link #index} (a queued entry leaving its queue, or any removal); false if {@code e} was not pooled. */
   private boolean unindex(Entry e) {
     if (byId.remove(e.tx().id()) == null) {
       return false;

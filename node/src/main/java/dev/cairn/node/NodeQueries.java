@@ -24,11 +24,9 @@ import dev.cairn.p2p.PeerStatus;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
-import java.util.Set;
 
 /**
  * The read side of the node, shared by the client API and the explorer so both answer the same

@@ -227,15 +227,7 @@ public final class ChainStore implements AutoCloseable {
 
   /** A stored body, decoded with every check a block from a peer gets (for validation and reorganisation). */
   public Optional<Block> body(Hash hash) {
-    return kv.get(Column.BODIES, Codec.key(hash))
-        .map(
-            bytes -> {
-              try {
-                return Block.decode(bytes);
-              } catch (DecodeException e) {
-                throw corrupt("body of " + hash + ": " + e.getMessage());
-              }
-            });
+    return body(hash, true);
   }
 
   /**
@@ -245,11 +237,15 @@ public final class ChainStore implements AutoCloseable {
    * decoding a full block.
    */
   public Optional<Block> bodyToRead(Hash hash) {
+    return body(hash, false);
+  }
+
+  private Optional<Block> body(Hash hash, boolean checkKeys) {
     return kv.get(Column.BODIES, Codec.key(hash))
         .map(
             bytes -> {
               try {
-                return Block.decodeStored(bytes);
+                return checkKeys ? Block.decode(bytes) : Block.decodeStored(bytes);
               } catch (DecodeException e) {
                 throw corrupt("body of " + hash + ": " + e.getMessage());
               }
