@@ -4,7 +4,8 @@
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY . .
-RUN mvn -B -q -ntp -Dmaven.test.skip=true -pl node,wallet-cli -am install
+# The same build ./cairn runs (one source of truth); .ci/run runs this line on a clean extract.
+RUN deploy/build.sh
 
 FROM eclipse-temurin:17-jre
 RUN useradd --system --create-home --home-dir /home/cairn cairn \

@@ -13,7 +13,7 @@ import dev.cairn.ledger.Transaction;
 import dev.cairn.ledger.Transfer;
 import dev.cairn.ledger.store.ChainStore;
 import dev.cairn.ledger.store.InMemoryKeyValueStore;
-import dev.cairn.ledger.testing.TestChain;
+import dev.cairn.testkit.TestChain;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

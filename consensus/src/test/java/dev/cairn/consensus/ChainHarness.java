@@ -20,7 +20,7 @@ import dev.cairn.ledger.store.BlockStatus;
 import dev.cairn.ledger.store.ChainStore;
 import dev.cairn.ledger.store.InMemoryKeyValueStore;
 import dev.cairn.ledger.store.StoreConfig;
-import dev.cairn.ledger.testing.TestChain;
+import dev.cairn.testkit.TestChain;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +39,6 @@ import java.util.function.UnaryOperator;
  */
 final class ChainHarness implements AutoCloseable {
   /** Small RocksDB memory bounds for tests. */
-  static final StoreConfig SMALL_STORE = new StoreConfig(16L << 20, 4L << 20, 64);
   /** A clock well past the regtest genesis, so blocks stamped parent + 60 s are never too new. */
   static final long CLOCK_AHEAD = 10_000_000L;
 
@@ -82,7 +81,7 @@ final class ChainHarness implements AutoCloseable {
   }
 
   static ChainHarness rocksDb(ChainSpec spec, Path directory) {
-    return new ChainHarness(spec, ChainStore.openRocksDb(directory, SMALL_STORE, spec), null, 1, MempoolPolicy.DEFAULT);
+    return new ChainHarness(spec, ChainStore.openRocksDb(directory, StoreConfig.SMALL, spec), null, 1, MempoolPolicy.DEFAULT);
   }
 
   /** Builds a Blockchain and mempool over {@code newStore} (as a node does at start-up). */
@@ -96,7 +95,7 @@ final class ChainHarness implements AutoCloseable {
   /** A restart: closes the RocksDB store in {@code directory}, opens it again, builds a new chain. */
   void reopenRocksDb(Path directory) {
     store.close();
-    attach(ChainStore.openRocksDb(directory, SMALL_STORE, spec));
+    attach(ChainStore.openRocksDb(directory, StoreConfig.SMALL, spec));
   }
 
   // ---- specs ---------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import dev.cairn.ledger.Coinbase;
 import dev.cairn.ledger.Hash;
 import dev.cairn.ledger.PrivateKey;
 import dev.cairn.ledger.Reason;
-import dev.cairn.ledger.testing.TestChain;
+import dev.cairn.testkit.TestChain;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

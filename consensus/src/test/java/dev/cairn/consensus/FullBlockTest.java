@@ -25,7 +25,7 @@ import dev.cairn.ledger.StateCommitment;
 import dev.cairn.ledger.Transaction;
 import dev.cairn.ledger.Transfer;
 import dev.cairn.ledger.store.BlockStatus;
-import dev.cairn.ledger.testing.TestChain;
+import dev.cairn.testkit.TestChain;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

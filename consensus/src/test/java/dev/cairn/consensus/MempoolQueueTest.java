@@ -10,7 +10,7 @@ import dev.cairn.ledger.PrivateKey;
 import dev.cairn.ledger.Reason;
 import dev.cairn.ledger.RejectedException;
 import dev.cairn.ledger.Transfer;
-import dev.cairn.ledger.testing.TestChain;
+import dev.cairn.testkit.TestChain;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;

@@ -8,7 +8,7 @@ import dev.cairn.ledger.ChainSpec;
 import dev.cairn.ledger.PrivateKey;
 import dev.cairn.ledger.RejectedException;
 import dev.cairn.ledger.Transfer;
-import dev.cairn.ledger.testing.TestChain;
+import dev.cairn.testkit.TestChain;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

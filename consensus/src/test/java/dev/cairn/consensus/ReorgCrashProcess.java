@@ -4,7 +4,7 @@ import dev.cairn.ledger.Block;
 import dev.cairn.ledger.ChainSpec;
 import dev.cairn.ledger.PrivateKey;
 import dev.cairn.ledger.store.BlockIndexEntry;
-import dev.cairn.ledger.testing.TestChain;
+import dev.cairn.testkit.TestChain;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -3,7 +3,7 @@ package dev.cairn.consensus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.ledger.Hash;
-import dev.cairn.ledger.testing.ChildJvm;
+import dev.cairn.testkit.ChildJvm;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.io.TempDir;

@@ -11,7 +11,7 @@ import dev.cairn.ledger.Hashes;
 import dev.cairn.ledger.PrivateKey;
 import dev.cairn.ledger.Reason;
 import dev.cairn.ledger.store.BlockStatus;
-import dev.cairn.ledger.testing.TestChain;
+import dev.cairn.testkit.TestChain;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

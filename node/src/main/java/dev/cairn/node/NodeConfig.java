@@ -58,7 +58,7 @@ public record NodeConfig(
   public static NodeConfig forTests(ChainSpec spec, Path dataDir) {
     return new NodeConfig(
         spec, dataDir, "127.0.0.1", 0, "127.0.0.1", 0, "127.0.0.1", 0, false, Optional.empty(), 1,
-        new StoreConfig(16L << 20, 4L << 20, 64), MempoolPolicy.DEFAULT, P2pConfig.forTests(List.of()));
+        StoreConfig.SMALL, MempoolPolicy.DEFAULT, P2pConfig.forTests(List.of()));
   }
 
   public NodeConfig withMining(Address address, int threads) {

@@ -16,7 +16,7 @@ import dev.cairn.ledger.Transaction;
 import dev.cairn.ledger.Transfer;
 import dev.cairn.ledger.store.BlockIndexEntry;
 import dev.cairn.ledger.store.ChainStore;
-import dev.cairn.ledger.testing.TestChain;
+import dev.cairn.testkit.TestChain;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;

@@ -8,7 +8,7 @@ import dev.cairn.ledger.Hash;
 import dev.cairn.ledger.PrivateKey;
 import dev.cairn.ledger.RejectedException;
 import dev.cairn.ledger.Transfer;
-import dev.cairn.ledger.testing.TestChain;
+import dev.cairn.testkit.TestChain;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

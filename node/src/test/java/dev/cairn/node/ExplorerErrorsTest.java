@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.ledger.Address;
 import dev.cairn.ledger.Bech32m;
-import dev.cairn.ledger.testing.TestChain;
+import dev.cairn.testkit.TestChain;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.URI;

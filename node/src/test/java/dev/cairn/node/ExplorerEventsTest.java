@@ -12,7 +12,7 @@ import dev.cairn.ledger.Amount;
 import dev.cairn.ledger.Block;
 import dev.cairn.ledger.Hash;
 import dev.cairn.ledger.Transfer;
-import dev.cairn.ledger.testing.TestChain;
+import dev.cairn.testkit.TestChain;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;

@@ -12,7 +12,7 @@ import dev.cairn.ledger.ChainSpec;
 import dev.cairn.ledger.Coinbase;
 import dev.cairn.ledger.PrivateKey;
 import dev.cairn.ledger.Transfer;
-import dev.cairn.ledger.testing.TestChain;
+import dev.cairn.testkit.TestChain;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;

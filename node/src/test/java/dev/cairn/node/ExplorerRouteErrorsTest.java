@@ -9,7 +9,7 @@ import dev.cairn.ledger.Amount;
 import dev.cairn.ledger.Hash;
 import dev.cairn.ledger.RejectedException;
 import dev.cairn.ledger.Transfer;
-import dev.cairn.ledger.testing.TestChain;
+import dev.cairn.testkit.TestChain;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.ledger.Hash;
 import dev.cairn.ledger.PrivateKey;
 import dev.cairn.ledger.Transaction;
-import dev.cairn.ledger.testing.TestChain;
+import dev.cairn.testkit.TestChain;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;

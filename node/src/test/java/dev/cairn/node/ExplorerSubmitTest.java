@@ -8,7 +8,7 @@ import dev.cairn.ledger.Address;
 import dev.cairn.ledger.Amount;
 import dev.cairn.ledger.Transaction;
 import dev.cairn.ledger.Transfer;
-import dev.cairn.ledger.testing.TestChain;
+import dev.cairn.testkit.TestChain;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;

@@ -6,7 +6,7 @@ import dev.cairn.ledger.ChainSpec;
 import dev.cairn.ledger.Hash;
 import dev.cairn.ledger.PrivateKey;
 import dev.cairn.ledger.RejectedException;
-import dev.cairn.ledger.testing.TestChain;
+import dev.cairn.testkit.TestChain;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

@@ -2,7 +2,7 @@ package dev.cairn.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cairn.ledger.testing.TestChain;
+import dev.cairn.testkit.TestChain;
 import io.grpc.netty.shaded.io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.nio.file.Path;
 import java.util.Map;

@@ -8,7 +8,7 @@ import dev.cairn.ledger.Address;
 import dev.cairn.ledger.Allocation;
 import dev.cairn.ledger.ChainSpecFile;
 import dev.cairn.ledger.Hash;
-import dev.cairn.ledger.testing.TestChain;
+import dev.cairn.testkit.TestChain;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

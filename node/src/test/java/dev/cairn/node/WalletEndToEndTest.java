@@ -94,7 +94,7 @@ class WalletEndToEndTest {
     assertThat(fee).isPositive();
     assertThat(explorer("/api/address/" + alice).get("balance").asLong()).isEqualTo(Amount.coins(25).units());
     assertThat(explorer("/api/address/" + dev0).get("balance").asLong())
-        .isEqualTo(dev.cairn.ledger.testing.TestChain.FUNDING.units() - Amount.coins(25).units() - fee);
+        .isEqualTo(dev.cairn.testkit.TestChain.FUNDING.units() - Amount.coins(25).units() - fee);
 
     WalletRun tx = wallet("tx", txid, "--json");
     assertThat(tx.exit()).isZero();

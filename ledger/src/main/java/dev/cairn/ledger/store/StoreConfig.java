@@ -8,6 +8,8 @@ package dev.cairn.ledger.store;
  */
 public record StoreConfig(long cacheBytes, long writeBufferBytes, int maxOpenFiles) {
   public static final StoreConfig DEFAULT = new StoreConfig(128L << 20, 32L << 20, 512);
+  /** A small store for tests, where many nodes share one machine. */
+  public static final StoreConfig SMALL = new StoreConfig(16L << 20, 4L << 20, 64);
 
   public StoreConfig {
     if (cacheBytes < (8L << 20)) {

@@ -13,13 +13,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RocksDbKeyValueStoreTest extends KeyValueStoreContractTest {
-  static final StoreConfig SMALL = new StoreConfig(16L << 20, 4L << 20, 64);
 
   @TempDir Path dir;
 
   @Override
   protected KeyValueStore newStore() {
-    return RocksDbKeyValueStore.open(dir.resolve("db"), SMALL);
+    return RocksDbKeyValueStore.open(dir.resolve("db"), StoreConfig.SMALL);
   }
 
   /** Reads a serialized batch back through RocksDB's own parser, as "type cf key=value" lines. */
@@ -155,7 +154,7 @@ class RocksDbKeyValueStoreTest extends KeyValueStoreContractTest {
   void anUnusableDirectoryIsReportedNotCrashed() throws Exception {
     Path file = dir.resolve("a-file");
     java.nio.file.Files.writeString(file, "not a directory");
-    assertThatThrownBy(() -> RocksDbKeyValueStore.open(file.resolve("db"), SMALL))
+    assertThatThrownBy(() -> RocksDbKeyValueStore.open(file.resolve("db"), StoreConfig.SMALL))
         .isInstanceOf(StoreException.class)
         .hasMessageContaining(file.toString());
   }
@@ -169,7 +168,7 @@ class RocksDbKeyValueStoreTest extends KeyValueStoreContractTest {
       }
       batch.commit(false);
     }
-    assertThat(rocks.cacheUsage()).isLessThanOrEqualTo(SMALL.cacheBytes() + (1L << 20));
+    assertThat(rocks.cacheUsage()).isLessThanOrEqualTo(StoreConfig.SMALL.cacheBytes() + (1L << 20));
     assertThat(store.approximateSize(Column.BODIES)).isPositive();
   }
 }

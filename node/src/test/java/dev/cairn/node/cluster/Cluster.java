@@ -4,8 +4,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cairn.ledger.ChainSpec;
 import dev.cairn.ledger.PrivateKey;
-import dev.cairn.ledger.testing.TestChain;
 import dev.cairn.p2p.HostPort;
+import dev.cairn.testkit.TestChain;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -12,7 +12,7 @@ import dev.cairn.ledger.Amount;
 import dev.cairn.ledger.Hash;
 import dev.cairn.ledger.PrivateKey;
 import dev.cairn.ledger.Transfer;
-import dev.cairn.ledger.testing.TestChain;
+import dev.cairn.testkit.TestChain;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

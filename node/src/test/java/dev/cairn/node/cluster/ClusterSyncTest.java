@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.cairn.ledger.Hash;
-import dev.cairn.ledger.testing.ChildJvm;
 import dev.cairn.p2p.PeerStatus;
+import dev.cairn.testkit.ChildJvm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -74,7 +74,7 @@ final class ChainChecks {
    */
   static void reopen(ChainSpec spec, Path dataDir, Consumer<Blockchain> check) {
     ExecutorService pool = Executors.newFixedThreadPool(2);
-    try (ChainStore store = ChainStore.openRocksDb(dataDir.resolve("chain"), new StoreConfig(16L << 20, 4L << 20, 64), spec)) {
+    try (ChainStore store = ChainStore.openRocksDb(dataDir.resolve("chain"), StoreConfig.SMALL, spec)) {
       Blockchain chain = new Blockchain(store, TimeSource.SYSTEM, new SignatureVerifier(new SignatureCache(1_000), pool, 2));
       check.accept(chain);
     } finally {

@@ -18,7 +18,6 @@ import dev.cairn.ledger.PrivateKey;
 import dev.cairn.ledger.RejectedException;
 import dev.cairn.ledger.Transfer;
 import dev.cairn.ledger.store.StoreConfig;
-import dev.cairn.ledger.testing.TestChain;
 import dev.cairn.node.Node;
 import dev.cairn.node.NodeConfig;
 import dev.cairn.p2p.HostPort;
@@ -27,6 +26,7 @@ import dev.cairn.proto.v1.ClientServiceGrpc;
 import dev.cairn.proto.v1.GetAccountRequest;
 import dev.cairn.proto.v1.GetChainInfoRequest;
 import dev.cairn.proto.v1.SubmitTransactionRequest;
+import dev.cairn.testkit.TestChain;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -306,7 +306,7 @@ class FloodTest {
   private static NodeConfig config(ChainSpec spec, Path dataDir, List<HostPort> bootstrap) {
     return new NodeConfig(
         spec, dataDir, "127.0.0.1", 0, "127.0.0.1", 0, "127.0.0.1", 0, false, Optional.empty(), 1,
-        new StoreConfig(16L << 20, 4L << 20, 64), POLICY, P2pConfig.forTests(bootstrap));
+        StoreConfig.SMALL, POLICY, P2pConfig.forTests(bootstrap));
   }
 
   /**

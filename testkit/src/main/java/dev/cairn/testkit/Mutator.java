@@ -1,4 +1,4 @@
-package dev.cairn.ledger.testing;
+package dev.cairn.testkit;
 
 import java.util.Arrays;
 import java.util.Random;

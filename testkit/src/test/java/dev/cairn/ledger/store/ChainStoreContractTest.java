@@ -9,7 +9,7 @@ import dev.cairn.ledger.Block;
 import dev.cairn.ledger.ChainSpec;
 import dev.cairn.ledger.Hash;
 import dev.cairn.ledger.Transaction;
-import dev.cairn.ledger.testing.TestChain;
+import dev.cairn.testkit.TestChain;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;

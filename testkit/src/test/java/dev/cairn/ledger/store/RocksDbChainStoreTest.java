@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cairn.ledger.Account;
 import dev.cairn.ledger.Address;
 import dev.cairn.ledger.ChainSpec;
-import dev.cairn.ledger.testing.TestChain;
+import dev.cairn.testkit.TestChain;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -17,7 +17,7 @@ class RocksDbChainStoreTest extends ChainStoreContractTest {
 
   @Override
   protected KeyValueStore newKv() {
-    return RocksDbKeyValueStore.open(dir.resolve("chain"), RocksDbKeyValueStoreTest.SMALL);
+    return RocksDbKeyValueStore.open(dir.resolve("chain"), StoreConfig.SMALL);
   }
 
   @Test

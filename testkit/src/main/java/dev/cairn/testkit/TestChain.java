@@ -1,4 +1,4 @@
-package dev.cairn.ledger.testing;
+package dev.cairn.testkit;
 
 import dev.cairn.ledger.Account;
 import dev.cairn.ledger.Address;

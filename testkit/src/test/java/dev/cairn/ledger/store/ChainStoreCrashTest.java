@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cairn.ledger.Account;
 import dev.cairn.ledger.Address;
 import dev.cairn.ledger.Block;
-import dev.cairn.ledger.testing.ChildJvm;
-import dev.cairn.ledger.testing.TestChain;
+import dev.cairn.testkit.ChildJvm;
+import dev.cairn.testkit.TestChain;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +51,7 @@ class ChainStoreCrashTest {
   /** Checks the store against a replay; returns its tip height. */
   private long verifyConsistent(Path db, long acknowledged) {
     TestChain replay = new TestChain(SEED, 5);
-    try (ChainStore store = ChainStore.openRocksDb(db, RocksDbKeyValueStoreTest.SMALL, replay.spec())) {
+    try (ChainStore store = ChainStore.openRocksDb(db, StoreConfig.SMALL, replay.spec())) {
       long tip = store.tip().height();
       assertThat(tip).as("no acknowledged block is lost").isGreaterThanOrEqualTo(acknowledged);
       List<Block> blocks = new ArrayList<>();
@@ -76,12 +76,12 @@ class ChainStoreCrashTest {
     TestChain chain = new TestChain(SEED, 5);
     try (ChildJvm holder = ChildJvm.start(StoreWriterProcess.class, "hold", db.toString(), Long.toString(SEED))) {
       assertThat(holder.awaitLine(60)).isEqualTo("ready");
-      assertThatThrownBy(() -> ChainStore.openRocksDb(db, RocksDbKeyValueStoreTest.SMALL, chain.spec()))
+      assertThatThrownBy(() -> ChainStore.openRocksDb(db, StoreConfig.SMALL, chain.spec()))
           .isInstanceOf(StoreLockedException.class)
           .hasMessageContaining("in use by another process");
     }
     // Once the other process is gone, the directory opens normally.
-    try (ChainStore store = ChainStore.openRocksDb(db, RocksDbKeyValueStoreTest.SMALL, chain.spec())) {
+    try (ChainStore store = ChainStore.openRocksDb(db, StoreConfig.SMALL, chain.spec())) {
       assertThat(store.tip().height()).isZero();
     }
   }

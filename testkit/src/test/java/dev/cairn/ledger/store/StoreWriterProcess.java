@@ -1,6 +1,6 @@
 package dev.cairn.ledger.store;
 
-import dev.cairn.ledger.testing.TestChain;
+import dev.cairn.testkit.TestChain;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.file.Path;
@@ -18,7 +18,7 @@ public final class StoreWriterProcess {
     String mode = args[0];
     Path dir = Path.of(args[1]);
     TestChain chain = new TestChain(Long.parseLong(args[2]), 5);
-    try (ChainStore store = ChainStore.openRocksDb(dir, RocksDbKeyValueStoreTest.SMALL, chain.spec())) {
+    try (ChainStore store = ChainStore.openRocksDb(dir, StoreConfig.SMALL, chain.spec())) {
       if (mode.equals("hold")) {
         System.out.println("ready");
         System.out.flush();
