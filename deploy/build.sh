@@ -9,4 +9,4 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 command -v mvn >/dev/null || { echo "error: Maven (mvn) 3.8 or newer is needed to build Cairn" >&2; exit 1; }
 cd "$root"
-exec mvn -B -q -ntp -Dmaven.test.skip=true -pl node,wallet-cli -am "$@" package
+exec mvn -B -q -ntp -Dstyle.color=never -Dmaven.test.skip=true -pl node,wallet-cli -am "$@" package
