@@ -2,20 +2,23 @@ package dev.cairn.p2p;
 
 import dev.cairn.ledger.BlockHeader;
 import dev.cairn.ledger.Hash;
-import dev.cairn.proto.v1.Envelope;
 import dev.cairn.proto.v1.Handshake;
-import io.grpc.ManagedChannel;
+import dev.cairn.proto.v1.InventoryItem;
+import dev.cairn.proto.v1.NotFound;
+import dev.cairn.proto.v1.TransactionBatch;
 import java.math.BigInteger;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * One connected peer and what the node knows about it: its handshake, the inventory it has seen,
- * the blocks requested from it, its pending header chain, its send queue. Mutable state is touched
- * only on the network loop thread; counters are read by the status API.
+ * One connected peer and what the core knows about it: its handshake, the inventory it has seen,
+ * what was requested from it, its pending header chain, what it asked of us. Not thread-safe: the
+ * peer core's state, touched only by the core.
  */
 final class Peer {
   enum Direction {
@@ -23,15 +26,10 @@ final class Peer {
     OUTBOUND
   }
 
-  private static long nextId;
-
-  final long id;
+  final ConnectionId id;
   final Direction direction;
   final HostPort remote;
-  final PeerConnection connection;
   final long connectedSince;
-  /** The channel of an outbound connection, owned by this peer. */
-  final Optional<ManagedChannel> channel;
   final long localNonce;
 
   Optional<Handshake> handshake = Optional.empty();
@@ -44,15 +42,15 @@ final class Peer {
   final List<Hash> pendingTxAnnouncements = new ArrayList<>();
   /** Transactions we asked this peer for (unanswered). */
   final KnownSet requestedTransactions = new KnownSet(Limits.MAX_INVENTORY);
-  /** Blocks we asked this peer for, with when. */
+  /** Blocks we asked this peer for, with when (clock millis). */
   final Map<Hash, Long> blocksInFlight = new LinkedHashMap<>();
   /** Headers received but not yet committed to the index (anti-DoS presync buffer). */
   final List<BlockHeader> pendingHeaders = new ArrayList<>();
   BigInteger pendingHeadersWork = BigInteger.ZERO;
   boolean syncing;
   long lastAddressRequestMillis;
-  double addressTokens = 1_000;
-  long addressTokensUpdatedMillis = System.currentTimeMillis();
+  double addressTokens = Limits.MAX_ADDRESSES;
+  long addressTokensUpdatedMillis;
   boolean disconnecting;
   /** Transactions sent without being asked for; a few are tolerated, a flood is not. */
   int unrequestedTransactions;
@@ -60,17 +58,31 @@ final class Peer {
   final KnownSet stalledOn = new KnownSet(4_096);
   /** Requested block bodies this peer delivered (late ones included). */
   long blocksReceived;
+  long bytesIn;
+  long bytesOut;
 
-  Peer(Direction direction, HostPort remote, PeerConnection connection, Optional<ManagedChannel> channel, long localNonce, long now) {
-    synchronized (Peer.class) {
-      this.id = nextId++;
-    }
+  /**
+   * Worker tasks started for this peer's messages and not back yet (its block or transactions
+   * being validated, a stored block being read for it). A message that starts one has its
+   * successor read only when the task is back: one read per message handled, so the peer never
+   * has more messages in the node than the transport's read credits.
+   */
+  int workerTasks;
+  /** A stored block is being read for the head of {@link #getDataQueue}. */
+  boolean blockReadPending;
+  /** Items of its GetData messages not served yet, in order. */
+  final Deque<InventoryItem> getDataQueue = new ArrayDeque<>();
+  /** The answers to its GetData being gathered: transactions found, items missing. */
+  TransactionBatch.Builder getDataTransactions = TransactionBatch.newBuilder();
+  NotFound.Builder getDataMissing = NotFound.newBuilder();
+
+  Peer(ConnectionId id, Direction direction, HostPort remote, long localNonce, long now) {
+    this.id = id;
     this.direction = direction;
     this.remote = remote;
-    this.connection = connection;
-    this.channel = channel;
     this.localNonce = localNonce;
     this.connectedSince = now;
+    this.addressTokensUpdatedMillis = now;
   }
 
   boolean ready() {
@@ -91,16 +103,18 @@ final class Peer {
             });
   }
 
-  void send(Envelope e) {
-    connection.send(e);
-  }
-
   String agent() {
     return handshake.map(Handshake::getAgent).orElse("");
   }
 
+  PeerStatus status() {
+    return new PeerStatus(
+        id.value(), remote.toString(), direction == Direction.INBOUND, bestHeight, agent(), connectedSince / 1000,
+        bytesIn, bytesOut, listenAddress().map(HostPort::toString).orElse(""), blocksReceived);
+  }
+
   @Override
   public String toString() {
-    return "peer " + id + " (" + direction.name().toLowerCase() + " " + remote + ")";
+    return "peer " + id + " (" + direction.name().toLowerCase(java.util.Locale.ROOT) + " " + remote + ")";
   }
 }

@@ -18,7 +18,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
 /**
- * The listener's side of the peer protocol: each Connect call is one inbound peer. The remote
+ * The listener's side of the peer protocol on gRPC: each Connect call is one inbound connection of
+ * {@link GrpcTransport}. The remote
  * socket address reaches the handler through the call context. Thread-safe.
  */
 final class PeerService extends PeerServiceGrpc.PeerServiceImplBase {
@@ -87,10 +88,10 @@ final class PeerService extends PeerServiceGrpc.PeerServiceImplBase {
         }
       };
 
-  private final PeerNetwork network;
+  private final GrpcTransport transport;
 
-  PeerService(PeerNetwork network) {
-    this.network = network;
+  PeerService(GrpcTransport transport) {
+    this.transport = transport;
   }
 
   @Override
@@ -103,6 +104,6 @@ final class PeerService extends PeerServiceGrpc.PeerServiceImplBase {
             ? new HostPort(isa.getAddress() != null ? isa.getAddress().getHostAddress() : isa.getHostString(), Math.max(1, isa.getPort()))
             : new HostPort("unknown", 1);
     CloseTracer tracer = TRACER.get();
-    return network.acceptInbound(hp, stream, tracer != null ? tracer : new CloseTracer());
+    return transport.acceptInbound(hp, stream, tracer != null ? tracer : new CloseTracer());
   }
 }

@@ -2,26 +2,18 @@ package dev.cairn.p2p;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cairn.consensus.Blockchain;
-import dev.cairn.consensus.Mempool;
-import dev.cairn.consensus.MempoolPolicy;
-import dev.cairn.consensus.SignatureCache;
-import dev.cairn.consensus.SignatureVerifier;
-import dev.cairn.consensus.TimeSource;
 import dev.cairn.ledger.Block;
 import dev.cairn.ledger.Hash;
-import dev.cairn.ledger.store.ChainStore;
-import dev.cairn.ledger.store.InMemoryKeyValueStore;
 import dev.cairn.proto.v1.Envelope;
 import dev.cairn.proto.v1.InventoryType;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
  * Blocks a node serves on GetData: the last few connected ones come from {@link RecentBlocks}, the
  * rest from the store, and both must be the exact canonical bytes; a block known to be invalid is
- * never served, whichever path would have had it.
+ * never served, whichever path would have had it. Old blocks are read by the worker, and the
+ * answers still come in the order asked.
  */
 class BlockServingTest {
   private static final PeerFuzzCorpus CORPUS = new PeerFuzzCorpus(0x5E4E_B10CL);
@@ -45,42 +37,36 @@ class BlockServingTest {
   }
 
   @Test
-  void servesRecentAndOldBlocksByteForByteAndNeverAnInvalidOne() throws Exception {
-    TimeSource time = () -> CORPUS.endClock + 600;
-    SignatureCache cache = new SignatureCache(10_000);
-    ChainStore store = ChainStore.open(new InMemoryKeyValueStore(), CORPUS.spec);
-    Blockchain chain = new Blockchain(store, time, new SignatureVerifier(cache, null, 1));
-    Mempool mempool = new Mempool(store, MempoolPolicy.DEFAULT, cache, time);
-    chain.addListener(mempool);
-    P2pConfig config =
-        new P2pConfig("127.0.0.1", 0, "127.0.0.1", List.of(), 0, 125, Duration.ofSeconds(10), Duration.ofSeconds(3), Duration.ofMillis(50));
-    PeerNetwork network = new PeerNetwork(config, chain, mempool, "cairn-test/1");
-    chain.addListener(network);
-    mempool.addListener(network);
-    try {
+  void servesRecentAndOldBlocksByteForByteInTheOrderAskedAndNeverAnInvalidOne() throws Exception {
+    try (PeerHarness node = new PeerHarness(CORPUS.spec, (CORPUS.endClock + 600) * 1000, PeerHarness.quietConfig(), 1)) {
       for (int h = 1; h <= PeerFuzzCorpus.BLOCKS; h++) {
-        chain.processBlock(CORPUS.blocks.get(h));
+        node.chain.processBlock(CORPUS.blocks.get(h));
       }
+      node.scheduler.runDue();
       Block tip = CORPUS.tip(); // among the recent blocks
-      Block old = CORPUS.blocks.get(5); // long out of them: read from the store
-      InMemoryPeerStream peer = InMemoryPeerStream.open(network, new HostPort("127.0.0.1", 40_001));
-      peer.deliver(CORPUS.handshake(0x1234_5678L));
+      Block old = CORPUS.blocks.get(5); // long out of them: read from the store by the worker
+      ScriptedTransport.Connection peer = node.open(new HostPort("127.0.0.1", 40_001));
+      node.deliver(peer, CORPUS.handshake(0x1234_5678L));
 
-      int mark = peer.sentCount();
-      peer.deliver(Envelopes.getData(InventoryType.INVENTORY_TYPE_BLOCK, List.of(tip.hash(), old.hash())));
+      int mark = peer.sent.size();
+      node.deliver(peer, Envelopes.getData(InventoryType.INVENTORY_TYPE_BLOCK, List.of(tip.hash(), old.hash())));
       assertThat(blockBytes(peer.sentSince(mark))).containsExactly(tip.encode(), old.encode());
+      // The store read does not reorder the answers, and the next message is read only after it.
+      mark = peer.sent.size();
+      node.deliver(peer, Envelopes.getData(InventoryType.INVENTORY_TYPE_BLOCK, List.of(old.hash(), tip.hash())));
+      assertThat(blockBytes(peer.sentSince(mark))).containsExactly(old.encode(), tip.encode());
+      assertThat(PeerHarness.handled(peer)).isTrue();
 
       // Invalidated after it was served (and kept as a recent block): no longer served.
       Hash tipHash = tip.hash();
-      chain.invalidateBlock(tipHash);
-      mark = peer.sentCount();
-      peer.deliver(Envelopes.getData(InventoryType.INVENTORY_TYPE_BLOCK, List.of(tipHash)));
+      node.chain.invalidateBlock(tipHash);
+      node.scheduler.runDue();
+      mark = peer.sent.size();
+      node.deliver(peer, Envelopes.getData(InventoryType.INVENTORY_TYPE_BLOCK, List.of(tipHash)));
       List<Envelope> answer = peer.sentSince(mark);
       assertThat(blockBytes(answer)).isEmpty();
       assertThat(answer).anyMatch(e -> e.getPayloadCase() == Envelope.PayloadCase.NOT_FOUND);
       assertThat(peer.isClosed()).isFalse();
-    } finally {
-      network.close();
     }
   }
 

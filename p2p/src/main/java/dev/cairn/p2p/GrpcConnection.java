@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * One end of a peer's bidirectional gRPC stream, either side. Sending respects gRPC flow control:
+ * One end of a peer's bidirectional gRPC stream, either side ({@link GrpcTransport}'s). Sending respects gRPC flow control:
  * messages queue here and are written only while the transport {@code isReady}, drained again on
  * {@code onReady}; a peer that lets more than {@link Limits#MAX_SEND_QUEUE_BYTES} pile up is too
  * slow and gets closed. Receiving is pulled one message at a time ({@link #requestNext}), so a peer
@@ -18,18 +18,16 @@ import java.util.function.Function;
  *
  * <p>Thread-safe: sends may come from any thread; writes to the stream are serialized here.
  */
-final class PeerConnection {
+final class GrpcConnection {
   private final CallStreamObserver<Object> stream;
   private final Function<Envelope, Object> wrap;
   private final ConcurrentLinkedQueue<Envelope> queue = new ConcurrentLinkedQueue<>();
   private final AtomicLong queuedBytes = new AtomicLong();
-  private final AtomicLong bytesOut = new AtomicLong();
-  private final AtomicLong bytesIn = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Runnable onSlow;
 
   @SuppressWarnings("unchecked")
-  private PeerConnection(CallStreamObserver<?> stream, Function<Envelope, Object> wrap, Runnable onSlow) {
+  private GrpcConnection(CallStreamObserver<?> stream, Function<Envelope, Object> wrap, Runnable onSlow) {
     this.stream = (CallStreamObserver<Object>) stream;
     this.wrap = wrap;
     this.onSlow = onSlow;
@@ -37,13 +35,13 @@ final class PeerConnection {
   }
 
   /** The listener's end: it writes ConnectResponse messages. */
-  static PeerConnection server(CallStreamObserver<ConnectResponse> stream, Runnable onSlow) {
-    return new PeerConnection(stream, e -> ConnectResponse.newBuilder().setEnvelope(e).build(), onSlow);
+  static GrpcConnection server(CallStreamObserver<ConnectResponse> stream, Runnable onSlow) {
+    return new GrpcConnection(stream, e -> ConnectResponse.newBuilder().setEnvelope(e).build(), onSlow);
   }
 
   /** The dialer's end: it writes ConnectRequest messages. */
-  static PeerConnection client(CallStreamObserver<ConnectRequest> stream, Runnable onSlow) {
-    return new PeerConnection(stream, e -> ConnectRequest.newBuilder().setEnvelope(e).build(), onSlow);
+  static GrpcConnection client(CallStreamObserver<ConnectRequest> stream, Runnable onSlow) {
+    return new GrpcConnection(stream, e -> ConnectRequest.newBuilder().setEnvelope(e).build(), onSlow);
   }
 
   void send(Envelope envelope) {
@@ -71,7 +69,6 @@ final class PeerConnection {
         queuedBytes.addAndGet(-size);
         try {
           stream.onNext(wrap.apply(e));
-          bytesOut.addAndGet(size);
         } catch (RuntimeException ex) {
           // The stream was cancelled under us; the close callback reports it.
           closed.set(true);
@@ -90,18 +87,6 @@ final class PeerConnection {
         // Already closed.
       }
     }
-  }
-
-  void countIn(long bytes) {
-    bytesIn.addAndGet(bytes);
-  }
-
-  long bytesIn() {
-    return bytesIn.get();
-  }
-
-  long bytesOut() {
-    return bytesOut.get();
   }
 
   /** Sends what is queued as far as flow control allows, then half-closes the stream. */

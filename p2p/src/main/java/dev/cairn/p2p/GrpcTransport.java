@@ -1,0 +1,251 @@
+package dev.cairn.p2p;
+
+import dev.cairn.ledger.Reason;
+import dev.cairn.proto.v1.ConnectRequest;
+import dev.cairn.proto.v1.ConnectResponse;
+import dev.cairn.proto.v1.Envelope;
+import dev.cairn.proto.v1.PeerServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The node's {@link Transport}: the peer port is a gRPC server hosting only the peer service, and
+ * each connection is one bidirectional {@code Connect} stream (the dialer opens it on a channel of
+ * its own). Sending respects gRPC flow control ({@link GrpcConnection}); inbound messages are
+ * pulled one at a time. A stream gRPC itself ends over the peer's input (a message over the size
+ * limit, bytes that are not a message) is reported as that misbehaviour.
+ *
+ * <p>Thread-safety: thread-safe. Owns its server and every outbound channel, and releases them on
+ * {@link #close()}; {@code timers} (not owned) delays the forced shutdown of a closed channel.
+ */
+final class GrpcTransport implements Transport {
+  /** Time for a goodbye message to leave before a closed outbound channel is torn down. */
+  private static final long CHANNEL_LINGER_MILLIS = 200;
+
+  private final P2pConfig config;
+  private final ScheduledExecutorService timers;
+  private final AtomicLong nextId = new AtomicLong(1);
+  private final Map<ConnectionId, Stream> streams = new ConcurrentHashMap<>();
+  private volatile Listener listener;
+  private volatile boolean closed;
+  private Server server;
+
+  /** A connection's stream end, and the channel it owns if we dialled. */
+  private record Stream(GrpcConnection connection, Optional<ManagedChannel> channel) {}
+
+  GrpcTransport(P2pConfig config, ScheduledExecutorService timers) {
+    this.config = config;
+    this.timers = timers;
+  }
+
+  @Override
+  public int start(Listener l) throws IOException {
+    this.listener = l;
+    server =
+        NettyServerBuilder.forAddress(new InetSocketAddress(config.listenHost(), config.listenPort()))
+            .maxInboundMessageSize(Limits.MAX_MESSAGE_BYTES)
+            .permitKeepAliveTime(10, TimeUnit.SECONDS)
+            .permitKeepAliveWithoutCalls(true)
+            .keepAliveTime(30, TimeUnit.SECONDS)
+            .keepAliveTimeout(10, TimeUnit.SECONDS)
+            .addStreamTracerFactory(PeerService.TRACERS)
+            .addService(ServerInterceptors.intercept(new PeerService(this), PeerService.REMOTE_ADDRESS))
+            .build()
+            .start();
+    return server.getPort();
+  }
+
+  /** A Connect call arrived (gRPC's thread): an inbound connection. */
+  StreamObserver<ConnectRequest> acceptInbound(
+      HostPort remote, ServerCallStreamObserver<ConnectResponse> stream, PeerService.CloseTracer tracer) {
+    ConnectionId id = new ConnectionId(nextId.getAndIncrement());
+    GrpcConnection connection = GrpcConnection.server(stream, () -> listener.sendBufferFull(id));
+    streams.put(id, new Stream(connection, Optional.empty()));
+    AtomicBoolean ended = new AtomicBoolean();
+    Runnable endedByGrpc =
+        () -> {
+          if (ended.compareAndSet(false, true)) {
+            streams.remove(id);
+            Optional<Reason> misbehaviour = tracer.misbehaviour();
+            listener.closed(id, misbehaviour, tracer.describe());
+          }
+        };
+    stream.setOnCancelHandler(endedByGrpc);
+    // Also when gRPC closes the call itself without telling the request observer (a frame that
+    // does not parse): without this the peer would linger and hold an inbound slot for ever.
+    stream.setOnCloseHandler(endedByGrpc);
+    listener.opened(id, Peer.Direction.INBOUND, remote);
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(ConnectRequest request) {
+        listener.received(id, request.getEnvelope(), request.getSerializedSize());
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        if (ended.compareAndSet(false, true)) {
+          streams.remove(id);
+          listener.closed(id, tracer.misbehaviour(), "stream error: " + t.getMessage());
+        }
+      }
+
+      @Override
+      public void onCompleted() {
+        if (ended.compareAndSet(false, true)) {
+          streams.remove(id);
+          listener.closed(id, Optional.empty(), "closed by peer");
+        }
+      }
+    };
+  }
+
+  @Override
+  public void dial(HostPort address) {
+    if (closed) {
+      return;
+    }
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress(address.host(), address.port())
+            .usePlaintext()
+            .maxInboundMessageSize(Limits.MAX_MESSAGE_BYTES)
+            .keepAliveTime(30, TimeUnit.SECONDS)
+            .keepAliveTimeout(10, TimeUnit.SECONDS)
+            .keepAliveWithoutCalls(true)
+            .build();
+    ConnectionId id = new ConnectionId(nextId.getAndIncrement());
+    AtomicBoolean ended = new AtomicBoolean();
+    ClientResponseObserver<ConnectRequest, ConnectResponse> responses =
+        new ClientResponseObserver<>() {
+          @Override
+          public void beforeStart(ClientCallStreamObserver<ConnectRequest> requestStream) {
+            // One message read ahead of the core's reads on the dialer's side, as before the core
+            // was cut out: the core copes with an early message.
+            requestStream.disableAutoRequestWithInitial(1);
+            GrpcConnection connection = GrpcConnection.client(requestStream, () -> listener.sendBufferFull(id));
+            streams.put(id, new Stream(connection, Optional.of(channel)));
+            listener.opened(id, Peer.Direction.OUTBOUND, address);
+          }
+
+          @Override
+          public void onNext(ConnectResponse response) {
+            listener.received(id, response.getEnvelope(), response.getSerializedSize());
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            if (ended.compareAndSet(false, true)) {
+              Stream s = streams.remove(id);
+              if (s != null) {
+                s.channel().ifPresent(ManagedChannel::shutdown);
+              }
+              listener.closed(id, inputFailure(t), "stream error: " + t.getMessage());
+            }
+          }
+
+          @Override
+          public void onCompleted() {
+            if (ended.compareAndSet(false, true)) {
+              Stream s = streams.remove(id);
+              if (s != null) {
+                s.channel().ifPresent(ManagedChannel::shutdown);
+              }
+              listener.closed(id, Optional.empty(), "closed by peer");
+            }
+          }
+        };
+    PeerServiceGrpc.newStub(channel).connect(responses);
+  }
+
+  /**
+   * Whether our outbound call failed over what the peer sent: a message over the size limit, or
+   * bytes that do not parse as a message. Other failures (unreachable, reset) punish nobody.
+   */
+  private static Optional<Reason> inputFailure(Throwable t) {
+    if (Status.fromThrowable(t).getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+      return Optional.of(Reason.PEER_OVERSIZED);
+    }
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof com.google.protobuf.InvalidProtocolBufferException) {
+        return Optional.of(Reason.PEER_PROTOCOL_VIOLATION);
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public void send(ConnectionId connection, Envelope envelope) {
+    Stream s = streams.get(connection);
+    if (s != null) {
+      s.connection().send(envelope);
+    }
+  }
+
+  @Override
+  public void read(ConnectionId connection) {
+    Stream s = streams.get(connection);
+    if (s != null) {
+      s.connection().requestNext();
+    }
+  }
+
+  @Override
+  public void close(ConnectionId connection) {
+    Stream s = streams.remove(connection);
+    if (s == null) {
+      return;
+    }
+    s.connection().close();
+    s.channel().ifPresent(this::release);
+  }
+
+  /** Lets the goodbye go out, then tears the channel down whatever the peer does. */
+  private void release(ManagedChannel channel) {
+    channel.shutdown();
+    try {
+      timers.schedule(channel::shutdownNow, CHANNEL_LINGER_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      channel.shutdownNow();
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    if (server != null) {
+      server.shutdown();
+      try {
+        if (!server.awaitTermination(3, TimeUnit.SECONDS)) {
+          server.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        server.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+    for (ConnectionId id : new ArrayList<>(streams.keySet())) {
+      Stream s = streams.remove(id);
+      if (s != null) {
+        s.connection().close();
+        s.channel().ifPresent(ManagedChannel::shutdownNow);
+      }
+    }
+  }
+}
