@@ -80,14 +80,7 @@ final class GrpcTransport implements Transport {
     GrpcConnection connection = GrpcConnection.server(stream, () -> listener.sendBufferFull(id));
     streams.put(id, new Stream(connection, Optional.empty()));
     AtomicBoolean ended = new AtomicBoolean();
-    Runnable endedByGrpc =
-        () -> {
-          if (ended.compareAndSet(false, true)) {
-            streams.remove(id);
-            Optional<Reason> misbehaviour = tracer.misbehaviour();
-            listener.closed(id, misbehaviour, tracer.describe());
-          }
-        };
+    Runnable endedByGrpc = () -> end(id, ended, tracer.misbehaviour(), tracer.describe());
     stream.setOnCancelHandler(endedByGrpc);
     // Also when gRPC closes the call itself without telling the request observer (a frame that
     // does not parse): without this the peer would linger and hold an inbound slot for ever.
@@ -101,20 +94,28 @@ final class GrpcTransport implements Transport {
 
       @Override
       public void onError(Throwable t) {
-        if (ended.compareAndSet(false, true)) {
-          streams.remove(id);
-          listener.closed(id, tracer.misbehaviour(), "stream error: " + t.getMessage());
-        }
+        end(id, ended, tracer.misbehaviour(), "stream error: " + t.getMessage());
       }
 
       @Override
       public void onCompleted() {
-        if (ended.compareAndSet(false, true)) {
-          streams.remove(id);
-          listener.closed(id, Optional.empty(), "closed by peer");
-        }
+        end(id, ended, Optional.empty(), "closed by peer");
       }
     };
+  }
+
+  /**
+   * The connection ended without our close: once per connection, its stream and channel are let
+   * go and the listener told.
+   */
+  private void end(ConnectionId id, AtomicBoolean ended, Optional<Reason> misbehaviour, String why) {
+    if (ended.compareAndSet(false, true)) {
+      Stream s = streams.remove(id);
+      if (s != null) {
+        s.channel().ifPresent(ManagedChannel::shutdown);
+      }
+      listener.closed(id, misbehaviour, why);
+    }
   }
 
   @Override
@@ -151,24 +152,12 @@ final class GrpcTransport implements Transport {
 
           @Override
           public void onError(Throwable t) {
-            if (ended.compareAndSet(false, true)) {
-              Stream s = streams.remove(id);
-              if (s != null) {
-                s.channel().ifPresent(ManagedChannel::shutdown);
-              }
-              listener.closed(id, inputFailure(t), "stream error: " + t.getMessage());
-            }
+            end(id, ended, inputFailure(t), "stream error: " + t.getMessage());
           }
 
           @Override
           public void onCompleted() {
-            if (ended.compareAndSet(false, true)) {
-              Stream s = streams.remove(id);
-              if (s != null) {
-                s.channel().ifPresent(ManagedChannel::shutdown);
-              }
-              listener.closed(id, Optional.empty(), "closed by peer");
-            }
+            end(id, ended, Optional.empty(), "closed by peer");
           }
         };
     PeerServiceGrpc.newStub(channel).connect(responses);
