@@ -65,15 +65,17 @@ final class Handshakes {
     if (h.getTotalWork().size() > 33 || h.getAgent().length() > 256 || h.getListenAddress().length() > 300) {
       throw new RejectedException(Reason.PEER_OVERSIZED, "handshake field too long");
     }
-    peer.handshake = Optional.of(h);
-    peer.bestHeight = h.getBestHeight();
-    peer.bestWork = new BigInteger(1, h.getTotalWork().toByteArray());
-    Optional<HostPort> listen = peer.listenAddress();
+    Optional<HostPort> listen = Peer.listenAddress(h);
     for (Peer other : others) {
       if (other != peer && other.ready() && listen.isPresent()
           && (listen.equals(other.listenAddress()) || (other.direction == Peer.Direction.OUTBOUND && other.remote.equals(listen.get())))) {
         throw new RejectedException(Reason.PEER_DUPLICATE, "already connected to " + listen.get());
       }
     }
+    // Recorded only once every rule passed: a refused handshake leaves the peer without one, so an
+    // outbound connection refused for any reason counts as a failed dial and backs off.
+    peer.handshake = Optional.of(h);
+    peer.bestHeight = h.getBestHeight();
+    peer.bestWork = new BigInteger(1, h.getTotalWork().toByteArray());
   }
 }

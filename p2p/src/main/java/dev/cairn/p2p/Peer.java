@@ -90,8 +90,12 @@ final class Peer {
   }
 
   Optional<HostPort> listenAddress() {
-    return handshake
-        .map(Handshake::getListenAddress)
+    return handshake.flatMap(Peer::listenAddress);
+  }
+
+  /** The address a handshake says its sender listens on, if it names a usable one. */
+  static Optional<HostPort> listenAddress(Handshake h) {
+    return Optional.of(h.getListenAddress())
         .filter(s -> !s.isEmpty())
         .flatMap(
             s -> {
