@@ -42,7 +42,10 @@ final class VirtualScheduler implements Scheduler {
 
   @Override
   public void schedule(long delayMillis, Runnable task) {
-    queue.add(new Task(now + Math.max(0, delayMillis), sequence++, task));
+    long delay = Math.max(0, delayMillis);
+    // Saturates: a delay past the end of time ("never") must not wrap into the past.
+    long due = delay > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + delay;
+    queue.add(new Task(due, sequence++, task));
   }
 
   /** Runs every task due by {@code time} (those they schedule too), then sets the clock to it. */
