@@ -1,6 +1,6 @@
 package dev.cairn.p2p;
 
-/** A connection, named by the transport that carries it; unique for that transport's life. */
+/** A connection, named by the transport that carries it; unique for that transport's life. Immutable. */
 record ConnectionId(long value) implements Comparable<ConnectionId> {
   @Override
   public int compareTo(ConnectionId other) {

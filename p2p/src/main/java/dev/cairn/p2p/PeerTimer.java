@@ -1,6 +1,6 @@
 package dev.cairn.p2p;
 
-/** What a timer set by the peer core is for; it comes back as {@link PeerEvent.TimerFired}. */
+/** What a timer set by the peer core is for; it comes back as {@link PeerEvent.TimerFired}. Immutable. */
 sealed interface PeerTimer {
   /** Dial and re-dial peers, publish peer status: every 500 ms. */
   record Maintain() implements PeerTimer {}

@@ -2,7 +2,7 @@ package dev.cairn.p2p;
 
 /**
  * Watches the peer core's every event and action, in order, for determinism checks and debugging.
- * Called on the driver's loop.
+ * Called on the driver's loop only, so implementations need not be thread-safe.
  */
 interface PeerTrace {
   PeerTrace NONE =
