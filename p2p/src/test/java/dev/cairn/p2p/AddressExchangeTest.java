@@ -9,7 +9,6 @@ import dev.cairn.proto.v1.Envelope;
 import dev.cairn.proto.v1.GetAddresses;
 import dev.cairn.proto.v1.Handshake;
 import dev.cairn.proto.v1.PeerAddress;
-import dev.cairn.proto.v1.Ping;
 import dev.cairn.testkit.TestChain;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,9 +49,9 @@ class AddressExchangeTest {
 
       for (int i = 0; i < 3; i++) {
         node.advance(Duration.ofSeconds(20));
-        node.deliver(out, ping());
+        node.deliver(out, TestMessages.ping(5));
         node.deliver(out, addresses(List.of(new HostPort("198.51.100.50", 9700 + i)), node));
-        node.deliver(in, ping());
+        node.deliver(in, TestMessages.ping(5));
       }
       assertThat(count(out, Envelope.PayloadCase.GET_ADDRESSES)).isEqualTo(1);
       assertThat(count(in, Envelope.PayloadCase.GET_ADDRESSES)).isZero();
@@ -123,7 +122,7 @@ class AddressExchangeTest {
 
       // A burst of 1,000, seen an hour ago: all taken, and the bucket is empty.
       List<HostPort> burst = hosts("198.18", 1_000);
-      node.deliver(p, addresses(burst, hourAgo));
+      node.deliver(p, TestMessages.addresses(burst, hourAgo));
       assertThat(answers(ask(node, "198.51.100.201")).get(0)).hasSize(1_000).containsExactlyInAnyOrderElementsOf(burst);
 
       // More at once, seen now (so they would lead any answer): none taken.
@@ -199,7 +198,7 @@ class AddressExchangeTest {
       assertThat(answers(ask(node, "198.51.100.201")).get(0)).containsExactlyInAnyOrder(bad, good, badOtherPort);
 
       ScriptedTransport.Connection offender = node.open(new HostPort("203.0.113.5", 40_000));
-      node.deliver(offender, ping());
+      node.deliver(offender, TestMessages.ping(5));
       assertThat(offender.goodbye().orElseThrow().getDisconnect().getReasonCode()).isEqualTo("protocol-violation");
       assertThat(answers(ask(node, "198.51.100.202")).get(0)).containsExactly(good);
 
@@ -270,18 +269,6 @@ class AddressExchangeTest {
   }
 
   private static Envelope addresses(List<HostPort> list, PeerHarness node) {
-    return addresses(list, node.scheduler.now() / 1000);
-  }
-
-  private static Envelope addresses(List<HostPort> list, long lastSeenSeconds) {
-    Addresses.Builder b = Addresses.newBuilder();
-    for (HostPort hp : list) {
-      b.addAddresses(PeerAddress.newBuilder().setHost(hp.host()).setPort(hp.port()).setLastSeen(lastSeenSeconds));
-    }
-    return Envelope.newBuilder().setAddresses(b).build();
-  }
-
-  private static Envelope ping() {
-    return Envelope.newBuilder().setPing(Ping.newBuilder().setNonce(5)).build();
+    return TestMessages.addresses(list, node.scheduler.now() / 1000);
   }
 }

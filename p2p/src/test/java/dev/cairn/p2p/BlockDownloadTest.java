@@ -19,11 +19,9 @@ import dev.cairn.ledger.store.ChainStore;
 import dev.cairn.ledger.store.InMemoryKeyValueStore;
 import dev.cairn.proto.v1.BlockData;
 import dev.cairn.proto.v1.Envelope;
-import dev.cairn.proto.v1.InventoryItem;
 import dev.cairn.proto.v1.InventoryType;
 import dev.cairn.proto.v1.NotFound;
 import dev.cairn.proto.v1.Ping;
-import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -103,13 +101,13 @@ class BlockDownloadTest {
       int markA = a.sent.size();
       int markB = b.sent.size();
       node.deliver(a, CORPUS.allHeaders());
-      List<Hash> fromA = blockRequests(a.sentSince(markA));
-      List<Hash> fromB = blockRequests(b.sentSince(markB));
+      List<Hash> fromA = TestMessages.blockRequests(a.sentSince(markA));
+      List<Hash> fromB = TestMessages.blockRequests(b.sentSince(markB));
       assertThat(fromA).isNotEmpty().hasSizeLessThanOrEqualTo(CAP);
       assertThat(fromB).isNotEmpty().hasSizeLessThanOrEqualTo(CAP);
       List<Hash> all = new ArrayList<>(fromA);
       all.addAll(fromB);
-      assertThat(all).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(hashes(1, PeerFuzzCorpus.BLOCKS));
+      assertThat(all).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(CORPUS.hashes(1, PeerFuzzCorpus.BLOCKS));
 
       // B's own copy of the headers adds nothing to ask for.
       node.deliver(b, CORPUS.allHeaders());
@@ -119,8 +117,8 @@ class BlockDownloadTest {
         node.deliver(askedOfA.contains(CORPUS.blocks.get(h).hash()) ? a : b, CORPUS.block(h));
       }
       assertThat(node.chain.tip().hash()).isEqualTo(CORPUS.tip().hash());
-      List<Hash> everything = blockRequests(a.sent);
-      everything.addAll(blockRequests(b.sent));
+      List<Hash> everything = TestMessages.blockRequests(a.sent);
+      everything.addAll(TestMessages.blockRequests(b.sent));
       assertThat(everything).doesNotHaveDuplicates().hasSize(PeerFuzzCorpus.BLOCKS);
       assertThat(a.isClosed()).isFalse();
       assertThat(b.isClosed()).isFalse();
@@ -131,21 +129,9 @@ class BlockDownloadTest {
 
   @Test
   void aRequestedBlockIsConnectedAndTheNextMessageIsReadOnlyAfterItsValidation() throws Exception {
-    List<Object> trace = new ArrayList<>();
-    PeerTrace recorder =
-        new PeerTrace() {
-          @Override
-          public void event(PeerEvent event) {
-            trace.add(event);
-          }
-
-          @Override
-          public void action(PeerAction action) {
-            trace.add(action);
-          }
-        };
+    RecordingTrace trace = new RecordingTrace();
     long start = (CORPUS.endClock + 600) * 1000;
-    try (PeerHarness node = new PeerHarness(CORPUS.spec, start, PeerHarness.quietConfig(), 1, recorder)) {
+    try (PeerHarness node = new PeerHarness(CORPUS.spec, start, PeerHarness.quietConfig(), 1, trace)) {
       ScriptedTransport.Connection peer = syncingPeer(node, "198.51.100.1", 7);
       node.deliver(peer, CORPUS.allHeaders());
       trace.clear();
@@ -155,15 +141,15 @@ class BlockDownloadTest {
       assertThat(node.chain.tip().hash()).isEqualTo(one.hash());
       assertThat(node.store.body(one.hash())).contains(one);
       assertThat(peer.reads).isEqualTo(1);
-      int received = indexOf(trace, o -> o instanceof PeerEvent.Received r && r.connection().equals(peer.id));
-      int validate = indexOf(trace, o -> o instanceof PeerAction.ValidateBlock v && v.block().hash().equals(one.hash()));
+      int received = trace.indexOf(o -> o instanceof PeerEvent.Received r && r.connection().equals(peer.id));
+      int validate = trace.indexOf(o -> o instanceof PeerAction.ValidateBlock v && v.block().hash().equals(one.hash()));
       int validated =
-          indexOf(trace, o -> o instanceof PeerEvent.BlockValidated v && v.from().equals(peer.id) && v.rejection().isEmpty());
-      List<Integer> reads = indexesOf(trace, o -> o instanceof PeerAction.Read r && r.from().equals(peer.id));
+          trace.indexOf(o -> o instanceof PeerEvent.BlockValidated v && v.from().equals(peer.id) && v.rejection().isEmpty());
+      List<Integer> reads = trace.indexesOf(o -> o instanceof PeerAction.Read r && r.from().equals(peer.id));
       assertThat(received).isNotNegative().isLessThan(validate);
       assertThat(validated).isGreaterThan(validate);
-      assertThat(reads).as("reads in %s", describe(trace)).hasSize(1);
-      assertThat(reads.get(0)).as("the read comes after the verdict: %s", describe(trace)).isGreaterThan(validated);
+      assertThat(reads).as("reads in %s", trace.describe()).hasSize(1);
+      assertThat(reads.get(0)).as("the read comes after the verdict: %s", trace.describe()).isGreaterThan(validated);
     }
   }
 
@@ -172,9 +158,9 @@ class BlockDownloadTest {
     try (HeldWorkerNode node = new HeldWorkerNode(1)) {
       ScriptedTransport.Connection peer = node.transport.connectInbound(new HostPort("198.51.100.1", 9700));
       node.scheduler.runDue();
-      node.deliver(peer, handshake(7, "198.51.100.1:9700", PeerFuzzCorpus.BLOCKS, CORPUS.tipWork));
+      node.deliver(peer, CORPUS.handshake(7, "198.51.100.1:9700", PeerFuzzCorpus.BLOCKS, CORPUS.tipWork));
       node.deliver(peer, CORPUS.allHeaders());
-      assertThat(blockRequests(peer.sent)).isEqualTo(hashes(1, CAP));
+      assertThat(TestMessages.blockRequests(peer.sent)).isEqualTo(CORPUS.hashes(1, CAP));
 
       node.deliver(peer, CORPUS.block(1));
       assertThat(node.held).hasSize(1);
@@ -211,7 +197,7 @@ class BlockDownloadTest {
       // Asked for 1..16, sends 20.
       ScriptedTransport.Connection asked = syncingPeer(node, "198.51.100.2", 8);
       node.deliver(asked, CORPUS.allHeaders());
-      assertThat(blockRequests(asked.sent)).isEqualTo(hashes(1, CAP));
+      assertThat(TestMessages.blockRequests(asked.sent)).isEqualTo(CORPUS.hashes(1, CAP));
       node.deliver(asked, CORPUS.block(20));
       assertThat(reasonCode(asked)).isEqualTo(Reason.PEER_UNREQUESTED.code());
       assertThat(node.store.body(CORPUS.blocks.get(20).hash())).isEmpty();
@@ -229,11 +215,11 @@ class BlockDownloadTest {
 
       // Not before the stall timeout has passed...
       node.advance(stall);
-      assertThat(blockRequests(p.spare.sent)).isEmpty();
+      assertThat(TestMessages.blockRequests(p.spare.sent)).isEmpty();
       // ...and within one stall check after it.
       node.advance(STALL_CHECK);
-      assertThat(blockRequests(p.spare.sent)).isEqualTo(hashes(17, 24));
-      assertThat(blockRequests(p.slow.sentSince(p.slowMark))).isEmpty();
+      assertThat(TestMessages.blockRequests(p.spare.sent)).isEqualTo(CORPUS.hashes(17, 24));
+      assertThat(TestMessages.blockRequests(p.slow.sentSince(p.slowMark))).isEmpty();
       assertThat(p.slow.isClosed()).isFalse();
 
       // The stalled peer's block arrives late after all: taken, and not held against it.
@@ -282,7 +268,7 @@ class BlockDownloadTest {
       node.deliver(p.slow, notFound(CORPUS.blocks.get(20).hash()));
       node.deliver(p.slow, notFound(CORPUS.blocks.get(5).hash()));
       assertThat(p.spare.sentSince(spareMark)).isEmpty();
-      assertThat(blockRequests(p.slow.sentSince(p.slowMark))).isEmpty();
+      assertThat(TestMessages.blockRequests(p.slow.sentSince(p.slowMark))).isEmpty();
       assertThat(p.slow.isClosed()).isFalse();
     }
   }
@@ -309,9 +295,9 @@ class BlockDownloadTest {
       assertThat(node.chain.entry(real.hash()).orElseThrow().status().isFailed()).isFalse();
       assertThat(node.chain.tip().height()).isEqualTo(16);
       // The block from the other peer at once, then the rest of what the mutator had in flight.
-      assertThat(blockRequests(p.spare.sentSince(p.spareMark))).isEqualTo(hashes(17, 24));
+      assertThat(TestMessages.blockRequests(p.spare.sentSince(p.spareMark))).isEqualTo(CORPUS.hashes(17, 24));
       assertThat(p.spare.sentSince(p.spareMark).get(0)).isEqualTo(getBlocks(17, 17));
-      assertThat(blockRequests(p.slow.sentSince(p.slowMark))).isEmpty();
+      assertThat(TestMessages.blockRequests(p.slow.sentSince(p.slowMark))).isEmpty();
 
       node.deliver(p.spare, CORPUS.block(17));
       assertThat(node.chain.tip().hash()).isEqualTo(real.hash());
@@ -333,7 +319,7 @@ class BlockDownloadTest {
       ScriptedTransport.Connection peer = syncingPeer(node, "198.51.100.1", 7);
       int mark = peer.sent.size();
       node.deliver(peer, Envelopes.headers(List.of(bad.header())));
-      assertThat(blockRequests(peer.sentSince(mark))).containsExactly(bad.hash());
+      assertThat(TestMessages.blockRequests(peer.sentSince(mark))).containsExactly(bad.hash());
       assertThat(peer.sentSince(mark)).hasSize(1);
 
       node.deliver(peer, blockMessage(bad));
@@ -368,16 +354,16 @@ class BlockDownloadTest {
   private static Pair slowAndSpare(PeerHarness node) {
     ScriptedTransport.Connection slow = syncingPeer(node, "198.51.100.1", 7);
     node.deliver(slow, CORPUS.allHeaders());
-    assertThat(blockRequests(slow.sent)).isEqualTo(hashes(17, 24));
+    assertThat(TestMessages.blockRequests(slow.sent)).isEqualTo(CORPUS.hashes(17, 24));
     ScriptedTransport.Connection spare = syncingPeer(node, "198.51.100.2", 8);
-    assertThat(blockRequests(spare.sent)).isEmpty();
+    assertThat(TestMessages.blockRequests(spare.sent)).isEmpty();
     return new Pair(slow, slow.sent.size(), spare, spare.sent.size());
   }
 
   /** A peer from {@code host} that claims the whole corpus chain (the node asks it for headers). */
   private static ScriptedTransport.Connection syncingPeer(PeerHarness node, String host, long nonce) {
     ScriptedTransport.Connection c = node.open(new HostPort(host, 9700));
-    node.deliver(c, handshake(nonce, host + ":9700", PeerFuzzCorpus.BLOCKS, CORPUS.tipWork));
+    node.deliver(c, CORPUS.handshake(nonce, host + ":9700", PeerFuzzCorpus.BLOCKS, CORPUS.tipWork));
     assertThat(c.isClosed()).isFalse();
     return c;
   }
@@ -407,62 +393,7 @@ class BlockDownloadTest {
   }
 
   private static Envelope getBlocks(int from, int to) {
-    return Envelopes.getData(InventoryType.INVENTORY_TYPE_BLOCK, hashes(from, to));
-  }
-
-  /** Hashes of corpus blocks {@code from..to}. */
-  private static List<Hash> hashes(int from, int to) {
-    List<Hash> out = new ArrayList<>();
-    for (int h = from; h <= to; h++) {
-      out.add(CORPUS.blocks.get(h).hash());
-    }
-    return out;
-  }
-
-  /** A handshake from a peer listening on {@code listen} that claims {@code bestHeight} and {@code work}. */
-  private static Envelope handshake(long nonce, String listen, long bestHeight, BigInteger work) {
-    return Envelope.newBuilder()
-        .setHandshake(
-            CORPUS.handshake(nonce).getHandshake().toBuilder()
-                .setListenAddress(listen)
-                .setBestHeight(bestHeight)
-                .setTotalWork(ByteString.copyFrom(work.toByteArray())))
-        .build();
-  }
-
-  /** Every block the node asked for in {@code sent}, in order. */
-  private static List<Hash> blockRequests(List<Envelope> sent) {
-    List<Hash> out = new ArrayList<>();
-    for (Envelope e : sent) {
-      for (InventoryItem item : e.getGetData().getItemsList()) {
-        assertThat(item.getType()).isEqualTo(InventoryType.INVENTORY_TYPE_BLOCK);
-        out.add(Hash.of(item.getHash().toByteArray()));
-      }
-    }
-    return out;
-  }
-
-  private static int indexOf(List<Object> trace, java.util.function.Predicate<Object> p) {
-    List<Integer> all = indexesOf(trace, p);
-    return all.isEmpty() ? -1 : all.get(0);
-  }
-
-  private static List<Integer> indexesOf(List<Object> trace, java.util.function.Predicate<Object> p) {
-    List<Integer> out = new ArrayList<>();
-    for (int i = 0; i < trace.size(); i++) {
-      if (p.test(trace.get(i))) {
-        out.add(i);
-      }
-    }
-    return out;
-  }
-
-  private static List<String> describe(List<Object> trace) {
-    List<String> out = new ArrayList<>();
-    for (Object o : trace) {
-      out.add(o instanceof PeerEvent e ? e.describe() : ((PeerAction) o).describe());
-    }
-    return out;
+    return Envelopes.getData(InventoryType.INVENTORY_TYPE_BLOCK, CORPUS.hashes(from, to));
   }
 
   /**

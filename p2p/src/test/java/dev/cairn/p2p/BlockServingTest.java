@@ -6,7 +6,6 @@ import dev.cairn.ledger.Block;
 import dev.cairn.ledger.Hash;
 import dev.cairn.proto.v1.Envelope;
 import dev.cairn.proto.v1.InventoryType;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -39,17 +38,7 @@ class BlockServingTest {
 
   @Test
   void servesRecentAndOldBlocksByteForByteInTheOrderAskedAndNeverAnInvalidOne() throws Exception {
-    List<PeerAction> actions = new ArrayList<>();
-    PeerTrace trace =
-        new PeerTrace() {
-          @Override
-          public void event(PeerEvent event) {}
-
-          @Override
-          public void action(PeerAction action) {
-            actions.add(action);
-          }
-        };
+    RecordingTrace trace = new RecordingTrace();
     try (PeerHarness node = new PeerHarness(CORPUS.spec, (CORPUS.endClock + 600) * 1000, PeerHarness.quietConfig(), 1, trace)) {
       for (int h = 1; h <= PeerFuzzCorpus.BLOCKS; h++) {
         node.chain.processBlock(CORPUS.blocks.get(h));
@@ -64,7 +53,7 @@ class BlockServingTest {
       node.deliver(peer, Envelopes.getData(InventoryType.INVENTORY_TYPE_BLOCK, List.of(tip.hash(), old.hash())));
       assertThat(blockBytes(peer.sentSince(mark))).containsExactly(tip.encode(), old.encode());
       // Only the old block was read from the store, and by the worker (an action), not the core.
-      assertThat(actions).filteredOn(a -> a instanceof PeerAction.ReadBlock)
+      assertThat(trace.actions()).filteredOn(a -> a instanceof PeerAction.ReadBlock)
           .containsExactly(new PeerAction.ReadBlock(peer.id, old.hash()));
       // The store read does not reorder the answers, and the next message is read only after it.
       mark = peer.sent.size();

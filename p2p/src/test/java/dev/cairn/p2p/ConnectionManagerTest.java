@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import dev.cairn.ledger.ChainSpec;
-import dev.cairn.proto.v1.Addresses;
 import dev.cairn.proto.v1.Envelope;
 import dev.cairn.proto.v1.Handshake;
-import dev.cairn.proto.v1.PeerAddress;
-import dev.cairn.proto.v1.Ping;
 import dev.cairn.testkit.TestChain;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -152,7 +149,7 @@ class ConnectionManagerTest {
       ScriptedTransport.Connection c = node.transport.dialled(seedPeer).orElseThrow();
       node.deliver(c, handshake(0x5EED, ""));
       assertThat(c.sent.get(c.sent.size() - 1).hasGetAddresses()).isTrue();
-      node.deliver(c, addresses(learnt, START / 1000));
+      node.deliver(c, TestMessages.addresses(learnt, START / 1000));
       assertThat(node.transport.dials()).as("dialled at the maintain rounds, not on receipt").hasSize(1);
 
       node.advance(Duration.ofMillis(MAINTAIN));
@@ -182,12 +179,12 @@ class ConnectionManagerTest {
     HostPort good = new HostPort("198.51.100.30", 9700);
     try (PeerHarness node = new PeerHarness(SPEC, START, config(List.of(seedPeer), 8), seed).start()) {
       ScriptedTransport.Connection offender = node.open(new HostPort("203.0.113.5", 40_000));
-      node.deliver(offender, ping());
+      node.deliver(offender, TestMessages.ping(1));
       assertThat(reason(offender)).isEqualTo("protocol-violation");
 
       ScriptedTransport.Connection c = node.transport.dialled(seedPeer).orElseThrow();
       node.deliver(c, handshake(0x5EED, ""));
-      node.deliver(c, addresses(List.of(bad, good), START / 1000));
+      node.deliver(c, TestMessages.addresses(List.of(bad, good), START / 1000));
       node.advance(Duration.ofSeconds(9)); // 18 rounds, the bad address picked and skipped whenever ready
       assertThat(node.transport.dials()).containsExactly(seedPeer, good);
     }
@@ -223,7 +220,7 @@ class ConnectionManagerTest {
     try (PeerHarness node = new PeerHarness(SPEC, START, config(List.of(), 8), 12)) {
       ScriptedTransport.Connection in = node.open(new HostPort("198.51.100.7", 50_001));
       node.deliver(in, handshake(0x1A, listen));
-      node.deliver(in, addresses(List.of(alias), START / 1000));
+      node.deliver(in, TestMessages.addresses(List.of(alias), START / 1000));
       long t0 = node.scheduler.now();
       node.start();
       List<Long> dialTimes = answerDialsAsDuplicates(node, alias, listen, Duration.ofSeconds(20));
@@ -324,7 +321,7 @@ class ConnectionManagerTest {
     HostPort offenderAddress = new HostPort("203.0.113.5", 40_001);
     try (PeerHarness node = new PeerHarness(SPEC, START, config(List.of(), 0), 8)) {
       ScriptedTransport.Connection offender = node.open(offenderAddress);
-      node.deliver(offender, ping());
+      node.deliver(offender, TestMessages.ping(1));
       assertThat(reason(offender)).isEqualTo("protocol-violation");
 
       node.advance(Duration.ofHours(24).minusMillis(1));
@@ -418,17 +415,5 @@ class ConnectionManagerTest {
       h.setListenAddress(listen);
     }
     return Envelope.newBuilder().setHandshake(h).build();
-  }
-
-  private static Envelope addresses(List<HostPort> list, long lastSeenSeconds) {
-    Addresses.Builder b = Addresses.newBuilder();
-    for (HostPort hp : list) {
-      b.addAddresses(PeerAddress.newBuilder().setHost(hp.host()).setPort(hp.port()).setLastSeen(lastSeenSeconds));
-    }
-    return Envelope.newBuilder().setAddresses(b).build();
-  }
-
-  private static Envelope ping() {
-    return Envelope.newBuilder().setPing(Ping.newBuilder().setNonce(1)).build();
   }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import dev.cairn.proto.v1.ConnectRequest;
 import dev.cairn.proto.v1.Envelope;
-import dev.cairn.proto.v1.Ping;
 import dev.cairn.proto.v1.TransactionBatch;
 import io.grpc.stub.CallStreamObserver;
 import java.util.ArrayList;
@@ -71,21 +70,17 @@ class GrpcConnectionTest {
     }
   }
 
-  private static Envelope ping(long n) {
-    return Envelope.newBuilder().setPing(Ping.newBuilder().setNonce(n)).build();
-  }
-
   @Test
   void nothingIsWrittenUntilTheTransportIsReadyThenEverythingInOrder() {
     ControlledStream t = new ControlledStream();
     GrpcConnection c = GrpcConnection.client(t, () -> {});
     for (int i = 0; i < 5; i++) {
-      c.send(ping(i));
+      c.send(TestMessages.ping(i));
     }
     assertThat(t.written).isEmpty();
     t.becomeReady();
     assertThat(t.written).extracting(e -> e.getPing().getNonce()).containsExactly(0L, 1L, 2L, 3L, 4L);
-    c.send(ping(5));
+    c.send(TestMessages.ping(5));
     assertThat(t.written).hasSize(6);
   }
 
@@ -127,11 +122,11 @@ class GrpcConnectionTest {
     ControlledStream t = new ControlledStream();
     GrpcConnection c = GrpcConnection.client(t, () -> {});
     t.ready = true;
-    c.send(ping(1));
+    c.send(TestMessages.ping(1));
     c.close();
     assertThat(t.completed).isTrue();
     assertThat(c.isClosed()).isTrue();
-    c.send(ping(2));
+    c.send(TestMessages.ping(2));
     assertThat(t.written).hasSize(1);
   }
 
@@ -141,7 +136,7 @@ class GrpcConnectionTest {
     GrpcConnection c = GrpcConnection.client(t, () -> {});
     t.ready = true;
     t.failOnNext = true;
-    c.send(ping(1));
+    c.send(TestMessages.ping(1));
     assertThat(c.isClosed()).isTrue();
   }
 }

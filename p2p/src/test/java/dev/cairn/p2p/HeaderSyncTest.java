@@ -12,7 +12,6 @@ import dev.cairn.ledger.RejectedException;
 import dev.cairn.proto.v1.Envelope;
 import dev.cairn.proto.v1.GetHeaders;
 import dev.cairn.proto.v1.Headers;
-import dev.cairn.proto.v1.InventoryItem;
 import dev.cairn.proto.v1.InventoryType;
 import dev.cairn.testkit.TestChain;
 import java.math.BigInteger;
@@ -71,7 +70,7 @@ class HeaderSyncTest {
       // The same chain, but the peer claims only our own tip's work: nothing to sync from it.
       ScriptedTransport.Connection level = node.open(new HostPort("198.51.100.2", 9700));
       mark = level.sent.size();
-      node.deliver(level, handshake(seed + 1, "198.51.100.2:9700", 12, node.chain.tip().chainWork()));
+      node.deliver(level, CORPUS.handshake(seed + 1, "198.51.100.2:9700", 12, node.chain.tip().chainWork()));
       assertThat(level.sentSince(mark)).isEmpty();
       assertThat(level.isClosed()).isFalse();
     }
@@ -92,7 +91,7 @@ class HeaderSyncTest {
       }
       // Bodies: the lowest ones, as many as one peer may have in flight.
       assertThat(peer.sentSince(mark))
-          .containsExactly(Envelopes.getData(InventoryType.INVENTORY_TYPE_BLOCK, hashes(1, IN_FLIGHT_PER_PEER)));
+          .containsExactly(Envelopes.getData(InventoryType.INVENTORY_TYPE_BLOCK, CORPUS.hashes(1, IN_FLIGHT_PER_PEER)));
       assertThat(peer.isClosed()).isFalse();
       assertThat(PeerHarness.handled(peer)).isTrue();
     }
@@ -152,7 +151,7 @@ class HeaderSyncTest {
       mark = peer.sent.size();
       node.deliver(peer, Envelopes.headers(CORPUS.headers(4, PeerFuzzCorpus.BLOCKS)));
       assertThat(node.chain.entry(CORPUS.tip().hash())).isPresent();
-      assertThat(blockRequests(peer.sentSince(mark))).isEqualTo(hashes(4, 19));
+      assertThat(TestMessages.blockRequests(peer.sentSince(mark))).isEqualTo(CORPUS.hashes(4, 19));
     }
   }
 
@@ -179,7 +178,7 @@ class HeaderSyncTest {
       node.advance(java.time.Duration.ofSeconds(4 * 60));
       node.deliver(peer, CORPUS.allHeaders());
       assertThat(node.chain.entry(CORPUS.tip().hash())).isPresent();
-      assertThat(blockRequests(peer.sentSince(mark))).isEqualTo(hashes(1, IN_FLIGHT_PER_PEER));
+      assertThat(TestMessages.blockRequests(peer.sentSince(mark))).isEqualTo(CORPUS.hashes(1, IN_FLIGHT_PER_PEER));
     }
   }
 
@@ -277,7 +276,7 @@ class HeaderSyncTest {
       ScriptedTransport.Connection knowsNothing = quietPeer(node, "198.51.100.1", 7);
       ScriptedTransport.Connection knowsTwelve = quietPeer(node, "198.51.100.2", 8);
       node.deliver(knowsTwelve, Envelopes.getHeaders(List.of(CORPUS.spec.genesisHash())));
-      assertThat(headerHashes(knowsTwelve.sent.get(knowsTwelve.sent.size() - 1))).isEqualTo(hashes(1, 12));
+      assertThat(headerHashes(knowsTwelve.sent.get(knowsTwelve.sent.size() - 1))).isEqualTo(CORPUS.hashes(1, 12));
       ScriptedTransport.Connection announcedIt = quietPeer(node, "198.51.100.3", 9);
       node.deliver(announcedIt, Envelopes.inventory(InventoryType.INVENTORY_TYPE_BLOCK, List.of(CORPUS.blocks.get(13).hash())));
       ScriptedTransport.Connection noHandshake = node.open(new HostPort("198.51.100.4", 9700));
@@ -317,7 +316,7 @@ class HeaderSyncTest {
 
       // Blocks we have: nothing to ask.
       mark = peer.sent.size();
-      node.deliver(peer, Envelopes.inventory(InventoryType.INVENTORY_TYPE_BLOCK, hashes(1, 3)));
+      node.deliver(peer, Envelopes.inventory(InventoryType.INVENTORY_TYPE_BLOCK, CORPUS.hashes(1, 3)));
       assertThat(peer.sentSince(mark)).isEmpty();
       assertThat(peer.isClosed()).isFalse();
     }
@@ -325,21 +324,10 @@ class HeaderSyncTest {
 
   // ---- helpers --------------------------------------------------------------------------------
 
-  /** A handshake from a peer listening on {@code listen} that claims {@code bestHeight} and {@code work}. */
-  private static Envelope handshake(long nonce, String listen, long bestHeight, BigInteger work) {
-    return Envelope.newBuilder()
-        .setHandshake(
-            CORPUS.handshake(nonce).getHandshake().toBuilder()
-                .setListenAddress(listen)
-                .setBestHeight(bestHeight)
-                .setTotalWork(ByteString.copyFrom(work.toByteArray())))
-        .build();
-  }
-
   /** A peer from {@code host} that has the whole corpus chain (the node asks it for headers). */
   private static ScriptedTransport.Connection syncingPeer(PeerHarness node, String host, long nonce) {
     ScriptedTransport.Connection c = node.open(new HostPort(host, 9700));
-    node.deliver(c, handshake(nonce, host + ":9700", PeerFuzzCorpus.BLOCKS, CORPUS.tipWork));
+    node.deliver(c, CORPUS.handshake(nonce, host + ":9700", PeerFuzzCorpus.BLOCKS, CORPUS.tipWork));
     assertThat(c.isClosed()).isFalse();
     return c;
   }
@@ -348,7 +336,7 @@ class HeaderSyncTest {
   private static ScriptedTransport.Connection quietPeer(PeerHarness node, String host, long nonce) {
     ScriptedTransport.Connection c = node.open(new HostPort(host, 9700));
     int mark = c.sent.size();
-    node.deliver(c, handshake(nonce, host + ":9700", 0, NO_WORK));
+    node.deliver(c, CORPUS.handshake(nonce, host + ":9700", 0, NO_WORK));
     assertThat(c.isClosed()).isFalse();
     assertThat(c.sentSince(mark)).isEmpty();
     return c;
@@ -373,27 +361,6 @@ class HeaderSyncTest {
       b.addHeaders(dev.cairn.proto.v1.BlockHeader.newBuilder().setCanonical(one));
     }
     return Envelope.newBuilder().setHeaders(b).build();
-  }
-
-  /** Hashes of corpus blocks {@code from..to}. */
-  private static List<Hash> hashes(int from, int to) {
-    List<Hash> out = new ArrayList<>();
-    for (int h = from; h <= to; h++) {
-      out.add(CORPUS.blocks.get(h).hash());
-    }
-    return out;
-  }
-
-  /** Every block the node asked for in {@code sent}, in order. */
-  private static List<Hash> blockRequests(List<Envelope> sent) {
-    List<Hash> out = new ArrayList<>();
-    for (Envelope e : sent) {
-      for (InventoryItem item : e.getGetData().getItemsList()) {
-        assertThat(item.getType()).isEqualTo(InventoryType.INVENTORY_TYPE_BLOCK);
-        out.add(Hash.of(item.getHash().toByteArray()));
-      }
-    }
-    return out;
   }
 
   private static List<Hash> headerHashes(Envelope headers) throws RejectedException {

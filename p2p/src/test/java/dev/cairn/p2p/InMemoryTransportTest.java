@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.ledger.Reason;
 import dev.cairn.proto.v1.Envelope;
-import dev.cairn.proto.v1.Ping;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -119,10 +118,6 @@ class InMemoryTransportTest {
 
   record Node(HostPort address, InMemoryTransport transport, Recorder events) {}
 
-  private static Envelope ping(long nonce) {
-    return Envelope.newBuilder().setPing(Ping.newBuilder().setNonce(nonce)).build();
-  }
-
   /** Dials {@code to} from {@code from} and runs until the listener has the connection. */
   private static ConnectionId[] connect(World w, Node from, Node to) {
     from.transport().dial(to.address());
@@ -171,10 +166,10 @@ class InMemoryTransportTest {
     a.transport().dial(B);
     ConnectionId ab = a.events().opened().get(0).connection();
     // Sent right after the dial, before the listener accepted: they follow the connection there.
-    a.transport().send(ab, ping(1));
-    a.transport().send(ab, ping(2));
+    a.transport().send(ab, TestMessages.ping(1));
+    a.transport().send(ab, TestMessages.ping(2));
     w.runUntil(10);
-    a.transport().send(ab, ping(3));
+    a.transport().send(ab, TestMessages.ping(3));
 
     w.runUntil(40);
     ConnectionId ba = b.events().opened().get(0).connection();
@@ -195,12 +190,12 @@ class InMemoryTransportTest {
     Received third = b.events().received().get(2);
     assertThat(third.at()).isEqualTo(START + 50);
     assertThat(third.connection()).isEqualTo(ba);
-    assertThat(third.bytes()).isEqualTo(ping(3).getSerializedSize());
+    assertThat(third.bytes()).isEqualTo(TestMessages.ping(3).getSerializedSize());
 
     // One more credit takes exactly one more message.
     b.transport().read(ba);
-    a.transport().send(ab, ping(4));
-    a.transport().send(ab, ping(5));
+    a.transport().send(ab, TestMessages.ping(4));
+    a.transport().send(ab, TestMessages.ping(5));
     w.runUntil(1_000);
     assertThat(b.events().pingsReceived()).containsExactly(1L, 2L, 3L, 4L);
   }
@@ -216,9 +211,9 @@ class InMemoryTransportTest {
     }
     long sent = w.scheduler.now();
     w.delay(A, B, 100);
-    a.transport().send(c[0], ping(1));
+    a.transport().send(c[0], TestMessages.ping(1));
     w.delay(A, B, 5);
-    a.transport().send(c[0], ping(2));
+    a.transport().send(c[0], TestMessages.ping(2));
 
     w.scheduler.runFor(99);
     assertThat(b.events().received()).isEmpty();
@@ -235,10 +230,10 @@ class InMemoryTransportTest {
     Node b = w.node(B);
     ConnectionId[] c = connect(w, a, b);
     long t = w.scheduler.now();
-    a.transport().send(c[0], ping(1));
-    a.transport().send(c[0], ping(2));
+    a.transport().send(c[0], TestMessages.ping(1));
+    a.transport().send(c[0], TestMessages.ping(2));
     a.transport().close(c[0]);
-    a.transport().send(c[0], ping(3)); // after its own close: goes nowhere
+    a.transport().send(c[0], TestMessages.ping(3)); // after its own close: goes nowhere
 
     w.scheduler.runFor(30);
     assertThat(b.events().closed()).as("the close waits behind the unread messages").isEmpty();
@@ -251,7 +246,7 @@ class InMemoryTransportTest {
     assertThat(b.events().seen).last().isInstanceOf(Closed.class);
 
     // The side that closed hears nothing about its own close, and the other side's later sends are lost.
-    b.transport().send(c[1], ping(9));
+    b.transport().send(c[1], TestMessages.ping(9));
     w.scheduler.runFor(1_000);
     assertThat(a.events().seen).containsExactly(a.events().opened().get(0));
     assertThat(b.events().pingsReceived()).containsExactly(1L, 2L);
@@ -268,7 +263,7 @@ class InMemoryTransportTest {
       a.transport().read(c[0]);
     }
     long t = w.scheduler.now();
-    b.transport().send(c[1], ping(7));
+    b.transport().send(c[1], TestMessages.ping(7));
     b.transport().close(c[1]);
 
     w.scheduler.runFor(44);
@@ -318,10 +313,10 @@ class InMemoryTransportTest {
       a.transport().read(ac[0]);
       cNode.transport().read(ac[1]);
     }
-    a.transport().send(ab[0], ping(1)); // arrives at B, unread (no credit)
+    a.transport().send(ab[0], TestMessages.ping(1)); // arrives at B, unread (no credit)
     w.scheduler.runFor(50);
-    a.transport().send(ab[0], ping(2)); // in flight A -> B
-    b.transport().send(ab[1], ping(3)); // in flight B -> A
+    a.transport().send(ab[0], TestMessages.ping(2)); // in flight A -> B
+    b.transport().send(ab[1], TestMessages.ping(3)); // in flight B -> A
     w.scheduler.runFor(10);
 
     long cutAt = w.scheduler.now();
@@ -335,7 +330,7 @@ class InMemoryTransportTest {
     assertThat(a.events().received()).isEmpty();
 
     // Another link of the same host is untouched.
-    a.transport().send(ac[0], ping(4));
+    a.transport().send(ac[0], TestMessages.ping(4));
     w.scheduler.runFor(1_000);
     assertThat(cNode.events().pingsReceived()).containsExactly(4L);
     assertThat(cNode.events().closed()).isEmpty();
@@ -354,7 +349,7 @@ class InMemoryTransportTest {
     w.network.heal(B.host(), A.host());
     ConnectionId[] again = connect(w, a, b);
     b.transport().read(again[1]);
-    a.transport().send(again[0], ping(5));
+    a.transport().send(again[0], TestMessages.ping(5));
     w.scheduler.runFor(50);
     assertThat(b.events().pingsReceived()).containsExactly(5L);
   }
@@ -382,8 +377,8 @@ class InMemoryTransportTest {
     b.transport().read(ba);
 
     long t = w.scheduler.now();
-    a.transport().send(ab, ping(1));
-    b.transport().send(ba, ping(2));
+    a.transport().send(ab, TestMessages.ping(1));
+    b.transport().send(ba, TestMessages.ping(2));
     w.scheduler.runFor(backward);
     assertThat(b.events().received()).extracting(Received::at).containsExactly(t + forward);
     assertThat(a.events().received()).extracting(Received::at).containsExactly(t + backward);

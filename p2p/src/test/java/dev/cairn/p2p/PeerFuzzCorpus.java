@@ -149,6 +149,26 @@ final class PeerFuzzCorpus {
         .build();
   }
 
+  /** A handshake from a peer listening on {@code listen} that claims {@code bestHeight} and {@code work}. */
+  Envelope handshake(long nonce, String listen, long bestHeight, BigInteger work) {
+    return Envelope.newBuilder()
+        .setHandshake(
+            handshake(nonce).getHandshake().toBuilder()
+                .setListenAddress(listen)
+                .setBestHeight(bestHeight)
+                .setTotalWork(ByteString.copyFrom(work.toByteArray())))
+        .build();
+  }
+
+  /** Hashes of the chain's blocks {@code from..to}. */
+  List<Hash> hashes(int from, int to) {
+    List<Hash> out = new ArrayList<>();
+    for (int h = from; h <= to; h++) {
+      out.add(blocks.get(h).hash());
+    }
+    return out;
+  }
+
   Envelope allHeaders() {
     return Envelopes.headers(headers(1, BLOCKS));
   }

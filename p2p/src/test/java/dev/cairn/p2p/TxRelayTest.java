@@ -62,7 +62,7 @@ class TxRelayTest {
     final List<PrivateKey> keys;
     final ChainSpec spec;
     final PeerHarness node;
-    final List<PeerAction> actions = new ArrayList<>();
+    final RecordingTrace trace = new RecordingTrace();
     private final Address miner;
     private int nextPeer = 1;
 
@@ -70,16 +70,6 @@ class TxRelayTest {
       keys = TestChain.keys(seed, keyCount);
       spec = TestChain.specFor(keys);
       miner = TestChain.keys(seed + 1_000, 1).get(0).address();
-      PeerTrace trace =
-          new PeerTrace() {
-            @Override
-            public void event(PeerEvent event) {}
-
-            @Override
-            public void action(PeerAction action) {
-              actions.add(action);
-            }
-          };
       P2pConfig config =
           new P2pConfig(
               "127.0.0.1", PeerHarness.PORT, "127.0.0.1", List.of(), 0, 125, Duration.ofSeconds(10), Duration.ofSeconds(3),
@@ -131,7 +121,7 @@ class TxRelayTest {
     }
 
     List<PeerAction.ValidateTransactions> validations() {
-      return actions.stream()
+      return trace.actions().stream()
           .filter(a -> a instanceof PeerAction.ValidateTransactions)
           .map(a -> (PeerAction.ValidateTransactions) a)
           .toList();
