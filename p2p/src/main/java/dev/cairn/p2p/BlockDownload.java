@@ -144,7 +144,7 @@ final class BlockDownload {
     peer.knownBlocks.add(hash);
     peer.bestHeight = Math.max(peer.bestHeight, block.header().height());
     validating.add(hash);
-    peer.workerTasks++;
+    peer.validations++;
     out.validateBlock(peer, block);
   }
 

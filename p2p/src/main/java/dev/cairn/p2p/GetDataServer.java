@@ -14,15 +14,17 @@ import dev.cairn.proto.v1.InventoryItem;
 import dev.cairn.proto.v1.InventoryType;
 import dev.cairn.proto.v1.NotFound;
 import dev.cairn.proto.v1.TransactionBatch;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Answers a peer's GetData in the order asked: transactions from the mempool (batched), blocks
- * from {@link RecentBlocks} or, for older ones, read from the store off the core (a {@link
- * PeerAction.ReadBlock}; the peer's queue waits for it and its next message is read only when the
- * queue is served), and one NotFound for the rest. A block known to be invalid is never served.
- * Not thread-safe: part of the peer core.
+ * Answers a peer's GetData in the order asked, each item once however often it is named:
+ * transactions from the mempool (batched), blocks from {@link RecentBlocks} or, for older ones,
+ * read from the store off the core (a {@link PeerAction.ReadBlock}), and one NotFound for the rest.
+ * Served incrementally: while more than the peer's send budget is queued for it, serving pauses
+ * until the transport drains ({@link #resume}). A block known to be invalid is never served. Not
+ * thread-safe: part of the peer core.
  */
 final class GetDataServer {
   /** A few, not one: a reorganisation connects several blocks, and peers ask for each. */
@@ -30,18 +32,25 @@ final class GetDataServer {
 
   private final Blockchain chain;
   private final Mempool mempool;
+  private final SendQueues queues;
   private final Outbox out;
   private final RecentBlocks recentBlocks = new RecentBlocks(RECENT_BLOCKS);
 
-  GetDataServer(Blockchain chain, Mempool mempool, Outbox out) {
+  GetDataServer(Blockchain chain, Mempool mempool, SendQueues queues, Outbox out) {
     this.chain = chain;
     this.mempool = mempool;
+    this.queues = queues;
     this.out = out;
   }
 
   /** Kept at hand as it connects: peers ask for a new tip right after its announcement. */
   void blockConnected(Block block) {
     recentBlocks.add(block);
+  }
+
+  /** Whether the peer's GetData is still being served (items queued, or a store read out). */
+  boolean busy(Peer peer) {
+    return !peer.getDataQueue.isEmpty() || peer.blockReadPending;
   }
 
   void onGetData(Peer peer, List<InventoryItem> items) throws RejectedException {
@@ -60,28 +69,34 @@ final class GetDataServer {
     serve(peer);
   }
 
-  /**
-   * The stored block a {@link PeerAction.ReadBlock} asked for, or empty: serve it and go on (the
-   * caller has counted the worker task as done).
-   */
+  /** The stored block a {@link PeerAction.ReadBlock} asked for, or empty: serve it and go on. */
   void onBlockRead(Peer peer, Hash hash, Optional<ByteString> canonical) {
-    InventoryItem item = peer.getDataQueue.poll();
+    Optional<InventoryItem> item = poll(peer);
     peer.blockReadPending = false;
     if (canonical.isPresent()) {
       sendBlock(peer, hash, canonical.get());
-    } else if (item != null) {
-      peer.getDataMissing.addItems(item);
+    } else {
+      item.ifPresent(peer.getDataMissing::addItems);
     }
     serve(peer);
   }
 
-  /** Serves the peer's queue until it is empty or a store read is needed. */
+  /** Some of what was queued for the peer was written: serving may go on. */
+  void resume(Peer peer) {
+    serve(peer);
+  }
+
+  /** Serves the peer's queue until it is empty, a store read is needed, or its send budget is full. */
   private void serve(Peer peer) {
     if (peer.blockReadPending) {
       return; // the queue moves on when the read comes back
     }
     while (!peer.getDataQueue.isEmpty()) {
-      InventoryItem item = peer.getDataQueue.peek();
+      if (queues.overPeerBudget(peer)) {
+        flushTransactions(peer);
+        return; // the queue moves on as the peer drains
+      }
+      InventoryItem item = peer.getDataQueue.iterator().next();
       Hash h = Envelopes.hash(item.getHash()).orElseThrow();
       if (item.getType() == InventoryType.INVENTORY_TYPE_TRANSACTION) {
         Optional<Transfer> tx = mempool.get(h);
@@ -105,19 +120,28 @@ final class GetDataServer {
         } else if (invalid || chain.entry(h).isEmpty()) {
           peer.getDataMissing.addItems(item);
         } else {
-          peer.workerTasks++;
           peer.blockReadPending = true;
           out.readBlock(peer, h);
           return;
         }
       }
-      peer.getDataQueue.poll();
+      poll(peer);
     }
     flushTransactions(peer);
     if (peer.getDataMissing.getItemsCount() > 0) {
       out.send(peer, Envelope.newBuilder().setNotFound(peer.getDataMissing).build());
       peer.getDataMissing = NotFound.newBuilder();
     }
+  }
+
+  private static Optional<InventoryItem> poll(Peer peer) {
+    Iterator<InventoryItem> it = peer.getDataQueue.iterator();
+    if (!it.hasNext()) {
+      return Optional.empty();
+    }
+    InventoryItem head = it.next();
+    it.remove();
+    return Optional.of(head);
   }
 
   private void sendBlock(Peer peer, Hash hash, ByteString canonical) {

@@ -8,13 +8,15 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 /**
  * One end of a peer's bidirectional gRPC stream, either side ({@link GrpcTransport}'s). Sending respects gRPC flow control:
  * messages queue here and are written only while the transport {@code isReady}, drained again on
  * {@code onReady}; a peer that lets more than {@link Limits#MAX_SEND_QUEUE_BYTES} pile up is too
- * slow and gets closed. Receiving is pulled one message at a time ({@link #requestNext}), so a peer
- * cannot flood the node's memory faster than it processes.
+ * slow and gets closed. What is written is reported ({@code onDrained}), so the peer core can keep
+ * its own, smaller budgets. Receiving is pulled one message at a time ({@link #requestNext}), so a
+ * peer cannot flood the node's memory faster than it processes.
  *
  * <p>Thread-safe: sends may come from any thread; writes to the stream are serialized here.
  */
@@ -25,23 +27,25 @@ final class GrpcConnection {
   private final AtomicLong queuedBytes = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Runnable onSlow;
+  private final LongConsumer onDrained;
 
   @SuppressWarnings("unchecked")
-  private GrpcConnection(CallStreamObserver<?> stream, Function<Envelope, Object> wrap, Runnable onSlow) {
+  private GrpcConnection(CallStreamObserver<?> stream, Function<Envelope, Object> wrap, Runnable onSlow, LongConsumer onDrained) {
     this.stream = (CallStreamObserver<Object>) stream;
     this.wrap = wrap;
     this.onSlow = onSlow;
+    this.onDrained = onDrained;
     stream.setOnReadyHandler(this::drain);
   }
 
   /** The listener's end: it writes ConnectResponse messages. */
-  static GrpcConnection server(CallStreamObserver<ConnectResponse> stream, Runnable onSlow) {
-    return new GrpcConnection(stream, e -> ConnectResponse.newBuilder().setEnvelope(e).build(), onSlow);
+  static GrpcConnection server(CallStreamObserver<ConnectResponse> stream, Runnable onSlow, LongConsumer onDrained) {
+    return new GrpcConnection(stream, e -> ConnectResponse.newBuilder().setEnvelope(e).build(), onSlow, onDrained);
   }
 
   /** The dialer's end: it writes ConnectRequest messages. */
-  static GrpcConnection client(CallStreamObserver<ConnectRequest> stream, Runnable onSlow) {
-    return new GrpcConnection(stream, e -> ConnectRequest.newBuilder().setEnvelope(e).build(), onSlow);
+  static GrpcConnection client(CallStreamObserver<ConnectRequest> stream, Runnable onSlow, LongConsumer onDrained) {
+    return new GrpcConnection(stream, e -> ConnectRequest.newBuilder().setEnvelope(e).build(), onSlow, onDrained);
   }
 
   void send(Envelope envelope) {
@@ -59,22 +63,27 @@ final class GrpcConnection {
   }
 
   private void drain() {
+    long written = 0;
     synchronized (this) {
       while (!closed.get() && stream.isReady()) {
         Envelope e = queue.poll();
         if (e == null) {
-          return;
+          break;
         }
         long size = e.getSerializedSize();
         queuedBytes.addAndGet(-size);
         try {
           stream.onNext(wrap.apply(e));
+          written += size;
         } catch (RuntimeException ex) {
           // The stream was cancelled under us; the close callback reports it.
           closed.set(true);
-          return;
+          break;
         }
       }
+    }
+    if (written > 0) {
+      onDrained.accept(written);
     }
   }
 

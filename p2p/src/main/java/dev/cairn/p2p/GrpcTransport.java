@@ -77,7 +77,7 @@ final class GrpcTransport implements Transport {
   StreamObserver<ConnectRequest> acceptInbound(
       HostPort remote, ServerCallStreamObserver<ConnectResponse> stream, PeerService.CloseTracer tracer) {
     ConnectionId id = new ConnectionId(nextId.getAndIncrement());
-    GrpcConnection connection = GrpcConnection.server(stream, () -> listener.sendBufferFull(id));
+    GrpcConnection connection = GrpcConnection.server(stream, () -> listener.sendBufferFull(id), bytes -> listener.drained(id, bytes));
     streams.put(id, new Stream(connection, Optional.empty()));
     AtomicBoolean ended = new AtomicBoolean();
     Runnable endedByGrpc = () -> end(id, ended, tracer.misbehaviour(), tracer.describe());
@@ -140,7 +140,7 @@ final class GrpcTransport implements Transport {
             // One message read ahead of the core's reads on the dialer's side, as before the core
             // was cut out: the core copes with an early message.
             requestStream.disableAutoRequestWithInitial(1);
-            GrpcConnection connection = GrpcConnection.client(requestStream, () -> listener.sendBufferFull(id));
+            GrpcConnection connection = GrpcConnection.client(requestStream, () -> listener.sendBufferFull(id), bytes -> listener.drained(id, bytes));
             streams.put(id, new Stream(connection, Optional.of(channel)));
             listener.opened(id, Peer.Direction.OUTBOUND, address);
           }

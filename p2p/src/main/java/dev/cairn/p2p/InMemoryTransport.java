@@ -12,7 +12,8 @@ import java.util.Optional;
 /**
  * One node's {@link Transport} on an {@link InMemoryNetwork}. Keeps the contract the gRPC
  * transport gives the peer core: a dial is reported opened at once and closed if nobody listens;
- * inbound messages are handed over one per {@link #read}; a closed connection's peer learns of it
+ * inbound messages are handed over one per {@link #read}, and reported drained to their sender as
+ * they are (no buffering in between); a closed connection's peer learns of it
  * after the messages sent before the close; closing an unknown connection does nothing. Messages
  * are objects passed by reference (immutable protobuf messages), never serialized. Not
  * thread-safe: confined to the network's scheduler thread.
@@ -148,7 +149,10 @@ final class InMemoryTransport implements Transport {
     while (!e.closed && e.credits > 0 && !e.inbox.isEmpty()) {
       Envelope next = e.inbox.poll();
       e.credits--;
-      listener.received(e.id, next, next.getSerializedSize());
+      int size = next.getSerializedSize();
+      listener.received(e.id, next, size);
+      // The sender's queue drains as the receiver reads: a peer that does not read holds it up.
+      e.other.filter(o -> !o.closed).ifPresent(o -> o.owner.listener.drained(o.id, size));
     }
     if (!e.closed && e.inbox.isEmpty() && e.ending.isPresent()) {
       end(e, e.ending.get());

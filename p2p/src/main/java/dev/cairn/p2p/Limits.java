@@ -10,8 +10,18 @@ final class Limits {
   static final int MAX_LOCATOR = 101;
   /** A block of the largest encoding (8 MiB) plus framing; gRPC refuses anything larger. */
   static final int MAX_MESSAGE_BYTES = 8 * 1024 * 1024 + 64 * 1024;
-  /** Bytes queued for a peer that does not read before it is dropped as too slow. */
+  /**
+   * Bytes the transport holds for one peer before it reports the peer too slow: a backstop above
+   * the core's own per-peer budget plus the largest answer one step can add.
+   */
   static final long MAX_SEND_QUEUE_BYTES = 64L * 1024 * 1024;
+  /**
+   * Bytes queued for one peer beyond which the core stops reading its messages and serving its
+   * GetData until the queue drains: two largest blocks.
+   */
+  static final long PEER_SEND_BUDGET_BYTES = 16L * 1024 * 1024;
+  /** Bytes queued for all peers together beyond which the peer holding the most is disconnected. */
+  static final long SEND_BUDGET_BYTES = 256L * 1024 * 1024;
   /** Blocks in flight from one peer. */
   static final int MAX_BLOCKS_IN_FLIGHT_PER_PEER = 16;
   /** Blocks ahead of the tip that may be requested at once. */

@@ -12,10 +12,18 @@ import java.util.List;
  * core's, emptied by {@link PeerManager#handle} after each event.
  */
 final class Outbox {
+  private final SendQueues queues;
   private List<PeerAction> actions = new ArrayList<>();
 
+  Outbox(SendQueues queues) {
+    this.queues = queues;
+  }
+
+  /** Sends {@code envelope}, counted as queued for the peer until the transport drains it. */
   void send(Peer to, Envelope envelope) {
-    to.bytesOut += envelope.getSerializedSize();
+    int size = envelope.getSerializedSize();
+    to.bytesOut += size;
+    queues.queued(to, size);
     actions.add(new PeerAction.Send(to.id, envelope));
   }
 

@@ -15,6 +15,10 @@ import java.util.List;
  * @param handshakeTimeout how long a new connection may take to say hello
  * @param stallTimeout how long a requested block may take before another peer is asked
  * @param txAnnounceInterval how long transaction announcements are batched
+ * @param peerSendBudgetBytes bytes queued for one peer beyond which it is not read from (nor its
+ *     GetData served) until it drains
+ * @param sendBudgetBytes bytes queued for all peers together beyond which the peer holding the
+ *     most is disconnected
  */
 public record P2pConfig(
     String listenHost,
@@ -25,13 +29,34 @@ public record P2pConfig(
     int maxInbound,
     Duration handshakeTimeout,
     Duration stallTimeout,
-    Duration txAnnounceInterval) {
+    Duration txAnnounceInterval,
+    long peerSendBudgetBytes,
+    long sendBudgetBytes) {
 
   public P2pConfig {
     bootstrap = List.copyOf(bootstrap);
     if (outboundTarget < 0 || maxInbound < 0) {
       throw new IllegalArgumentException("connection limits must be >= 0");
     }
+    if (peerSendBudgetBytes < 1 || sendBudgetBytes < peerSendBudgetBytes) {
+      throw new IllegalArgumentException("send budgets must be >= 1 and the global one at least a peer's");
+    }
+  }
+
+  /** The default send budgets ({@link Limits#PEER_SEND_BUDGET_BYTES}, {@link Limits#SEND_BUDGET_BYTES}). */
+  public P2pConfig(
+      String listenHost,
+      int listenPort,
+      String advertisedHost,
+      List<HostPort> bootstrap,
+      int outboundTarget,
+      int maxInbound,
+      Duration handshakeTimeout,
+      Duration stallTimeout,
+      Duration txAnnounceInterval) {
+    this(
+        listenHost, listenPort, advertisedHost, bootstrap, outboundTarget, maxInbound, handshakeTimeout, stallTimeout,
+        txAnnounceInterval, Limits.PEER_SEND_BUDGET_BYTES, Limits.SEND_BUDGET_BYTES);
   }
 
   /** Loopback, any free port, fast timers: for tests. */
@@ -43,6 +68,14 @@ public record P2pConfig(
 
   public P2pConfig withListen(String host, int port, String advertised) {
     return new P2pConfig(
-        host, port, advertised, bootstrap, outboundTarget, maxInbound, handshakeTimeout, stallTimeout, txAnnounceInterval);
+        host, port, advertised, bootstrap, outboundTarget, maxInbound, handshakeTimeout, stallTimeout, txAnnounceInterval,
+        peerSendBudgetBytes, sendBudgetBytes);
+  }
+
+  /** The same settings with other send budgets. */
+  public P2pConfig withSendBudgets(long perPeerBytes, long totalBytes) {
+    return new P2pConfig(
+        listenHost, listenPort, advertisedHost, bootstrap, outboundTarget, maxInbound, handshakeTimeout, stallTimeout,
+        txAnnounceInterval, perPeerBytes, totalBytes);
   }
 }

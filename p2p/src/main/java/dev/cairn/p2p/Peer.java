@@ -7,13 +7,13 @@ import dev.cairn.proto.v1.InventoryItem;
 import dev.cairn.proto.v1.NotFound;
 import dev.cairn.proto.v1.TransactionBatch;
 import java.math.BigInteger;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One connected peer and what the core knows about it: its handshake, the inventory it has seen,
@@ -62,16 +62,23 @@ final class Peer {
   long bytesOut;
 
   /**
-   * Worker tasks started for this peer's messages and not back yet (its block or transactions
-   * being validated, a stored block being read for it). A message that starts one has its
-   * successor read only when the task is back: one read per message handled, so the peer never
-   * has more messages in the node than the transport's read credits.
+   * Validations started for this peer's messages and not back yet (its block or transactions): the
+   * message that started one has its successor read only when its verdict is in.
    */
-  int workerTasks;
+  int validations;
+  /**
+   * Reads due (one per message handled) but held back because more than the peer's send budget is
+   * queued for it: a peer that does not read what it asked for is not read from either.
+   */
+  int owedReads;
+  /** Reads of GetData messages held back until the GetData queue is served. */
+  int getDataDeferredReads;
+  /** Bytes sent to this peer that the transport has not written yet. */
+  long queuedBytes;
   /** A stored block is being read for the head of {@link #getDataQueue}. */
   boolean blockReadPending;
-  /** Items of its GetData messages not served yet, in order. */
-  final Deque<InventoryItem> getDataQueue = new ArrayDeque<>();
+  /** Items of its GetData messages not served yet, in order, each once. */
+  final Set<InventoryItem> getDataQueue = new LinkedHashSet<>();
   /** The answers to its GetData being gathered: transactions found, items missing. */
   TransactionBatch.Builder getDataTransactions = TransactionBatch.newBuilder();
   NotFound.Builder getDataMissing = NotFound.newBuilder();

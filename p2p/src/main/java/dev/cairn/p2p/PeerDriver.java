@@ -181,6 +181,11 @@ final class PeerDriver implements Transport.Listener, ChainListener, MempoolList
   }
 
   @Override
+  public void drained(ConnectionId connection, long bytes) {
+    post(new PeerEvent.Drained(connection, bytes));
+  }
+
+  @Override
   public void sendBufferFull(ConnectionId connection) {
     post(new PeerEvent.SendBufferFull(connection));
   }

@@ -73,6 +73,14 @@ sealed interface PeerEvent {
     }
   }
 
+  /** The transport wrote {@code bytes} of what was queued for the connection. */
+  record Drained(ConnectionId connection, long bytes) implements PeerEvent {
+    @Override
+    public String describe() {
+      return "drained " + connection + " " + bytes;
+    }
+  }
+
   /** The peer does not read: more is queued for it than the transport will hold. */
   record SendBufferFull(ConnectionId connection) implements PeerEvent {
     @Override

@@ -40,7 +40,8 @@ final class PeerManager {
   private final Blockchain chain;
   private final Clock clock;
   private final Random random;
-  private final Outbox out = new Outbox();
+  private final SendQueues queues;
+  private final Outbox out;
   private final Map<ConnectionId, Peer> peers = new LinkedHashMap<>();
   private final Map<ConnectionId, PeerStatus> status = new LinkedHashMap<>();
   private boolean statusChanged;
@@ -57,24 +58,53 @@ final class PeerManager {
     this.chain = chain;
     this.clock = clock;
     this.random = random;
+    this.queues = new SendQueues(config);
+    this.out = new Outbox(queues);
     this.connections = new ConnectionManager(config, clock, book, out);
     this.handshakes = new Handshakes(chain, agent);
     this.addresses = new AddressExchange(book, connections, clock, out);
     this.download = new BlockDownload(chain, config, clock, random, out, peers::values);
     this.headers = new HeaderSync(chain, download, out);
     this.txs = new TxRelay(chain, mempool, clock, out);
-    this.getData = new GetDataServer(chain, mempool, out);
+    this.getData = new GetDataServer(chain, mempool, queues, out);
   }
 
   /** Handles one event; returns the actions it calls for, in order. */
   List<PeerAction> handle(PeerEvent event) {
     try {
       dispatch(event);
+      enforceTotalSendBudget();
     } catch (RuntimeException e) {
       // A bug of ours, not a peer's fault: logged, and the core goes on with the next event.
       LOG.error("handling {} failed: {}", event.getClass().getSimpleName(), e.toString(), e);
     }
     return out.drain();
+  }
+
+  /** Bytes queued to all peers and not written yet. */
+  long queuedBytes() {
+    return queues.total();
+  }
+
+  /**
+   * Over the total send budget, the peer holding the largest share goes (a peer under its own
+   * budget is never throttled for others' sake, so this is the only way to free the total).
+   */
+  private void enforceTotalSendBudget() {
+    while (queues.overTotalBudget()) {
+      Optional<Peer> largest = Optional.empty();
+      for (Peer p : peers.values()) {
+        if (!p.disconnecting && (largest.isEmpty() || p.queuedBytes > largest.get().queuedBytes)) {
+          largest = Optional.of(p);
+        }
+      }
+      if (largest.isEmpty()) {
+        return;
+      }
+      disconnect(largest.get(), Reason.PEER_TOO_SLOW,
+          largest.get().queuedBytes + " bytes queued unread, the most of any peer, with all peers' send budget ("
+              + queues.totalBudget() + " bytes) full");
+    }
   }
 
   /** The connected peers that completed the handshake, as last published. */
@@ -110,6 +140,8 @@ final class PeerManager {
       headers.announceTip(e.tip(), peers.values());
     } else if (event instanceof PeerEvent.TransactionAdded e) {
       txs.transactionAdded(e.txid(), peers.values());
+    } else if (event instanceof PeerEvent.Drained e) {
+      peer(e.connection()).ifPresent(p -> onDrained(p, e.bytes()));
     } else if (event instanceof PeerEvent.SendBufferFull e) {
       peer(e.connection()).ifPresent(p -> disconnect(p, Reason.PEER_TOO_SLOW, "send queue full"));
     } else if (event instanceof PeerEvent.AddPeer e) {
@@ -199,7 +231,7 @@ final class PeerManager {
       return;
     }
     peers.put(peer.id, peer);
-    out.read(peer);
+    owe(peer, 1);
     out.send(peer, handshakes.ours(peer, connections.advertised()));
     peer.sentHandshake = true;
     out.timer(new PeerTimer.HandshakeTimeout(peer.id), config.handshakeTimeout().toMillis());
@@ -242,6 +274,7 @@ final class PeerManager {
     }
     peer.disconnecting = true;
     out.close(peer.id);
+    queues.forget(peer);
     connections.removed(peer);
     if (peer.handshake.isPresent()) {
       LOG.info("{} gone: {}", peer, why);
@@ -257,7 +290,7 @@ final class PeerManager {
       return;
     }
     peer.bytesIn += e.bytes();
-    int tasksBefore = peer.workerTasks;
+    int validationsBefore = peer.validations;
     Envelope message = e.envelope();
     try {
       if (peer.handshake.isEmpty()) {
@@ -277,14 +310,48 @@ final class PeerManager {
       // A bug of ours, not the peer's fault: log it and keep reading, so the peer is not stalled.
       LOG.error("handling {} from {} failed: {}", message.getPayloadCase(), peer, ex.toString(), ex);
     }
-    readNextUnlessWaiting(peer, tasksBefore);
+    if (peer.validations > validationsBefore) {
+      return; // read on when the verdict is in
+    }
+    if (message.getPayloadCase() == Envelope.PayloadCase.GET_DATA && getData.busy(peer)) {
+      peer.getDataDeferredReads++; // read on when the GetData queue is served
+      return;
+    }
+    owe(peer, 1);
   }
 
-  /** One read per message handled: now, unless the message left a worker task to finish first. */
-  private void readNextUnlessWaiting(Peer peer, int tasksBefore) {
-    if (peers.containsKey(peer.id) && !peer.disconnecting && peer.workerTasks <= tasksBefore) {
+  /**
+   * One read per message handled, owed once the message is done with; a peer that has more than
+   * its send budget queued is read from again only as it drains (backpressure).
+   */
+  private void owe(Peer peer, int reads) {
+    peer.owedReads += reads;
+    flushReads(peer);
+  }
+
+  private void flushReads(Peer peer) {
+    if (!peers.containsKey(peer.id) || peer.disconnecting || queues.overPeerBudget(peer)) {
+      return;
+    }
+    for (; peer.owedReads > 0; peer.owedReads--) {
       out.read(peer);
     }
+  }
+
+  /** The GetData queue is served: the reads its messages held back are owed now. */
+  private void settleGetData(Peer peer) {
+    if (!getData.busy(peer) && peer.getDataDeferredReads > 0) {
+      int reads = peer.getDataDeferredReads;
+      peer.getDataDeferredReads = 0;
+      owe(peer, reads);
+    }
+  }
+
+  private void onDrained(Peer peer, long bytes) {
+    queues.drained(peer, bytes);
+    getData.resume(peer);
+    settleGetData(peer);
+    flushReads(peer);
   }
 
   private void onMessage(Peer peer, Envelope e) throws RejectedException {
@@ -365,23 +432,23 @@ final class PeerManager {
 
   private void onBlockValidated(PeerEvent.BlockValidated e) {
     Optional<Peer> sender = peer(e.from());
-    sender.ifPresent(p -> p.workerTasks--);
+    sender.ifPresent(p -> p.validations--);
     Optional<RejectedException> punish = download.onValidated(sender, e.block(), e.rejection());
-    sender.ifPresent(p -> afterWorker(p, punish));
+    sender.ifPresent(p -> afterValidation(p, punish));
   }
 
   private void onTransactionsValidated(PeerEvent.TransactionsValidated e) {
     Optional<Peer> sender = peer(e.from());
-    sender.ifPresent(p -> p.workerTasks--);
+    sender.ifPresent(p -> p.validations--);
     Optional<RejectedException> punish = txs.onAdmitted(sender, e.outcomes());
-    sender.ifPresent(p -> afterWorker(p, punish));
+    sender.ifPresent(p -> afterValidation(p, punish));
   }
 
-  private void afterWorker(Peer peer, Optional<RejectedException> punish) {
+  private void afterValidation(Peer peer, Optional<RejectedException> punish) {
     if (punish.isPresent()) {
       disconnect(peer, punish.get().reason(), punish.get().getMessage());
     } else {
-      readNextUnlessWaiting(peer, peer.workerTasks);
+      owe(peer, 1);
     }
   }
 
@@ -389,10 +456,8 @@ final class PeerManager {
     peer(e.to())
         .ifPresent(
             p -> {
-              p.workerTasks--;
-              int tasksBefore = p.workerTasks;
               getData.onBlockRead(p, e.hash(), e.canonical());
-              readNextUnlessWaiting(p, tasksBefore);
+              settleGetData(p);
             });
   }
 }

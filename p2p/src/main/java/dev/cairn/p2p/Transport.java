@@ -20,6 +20,9 @@ interface Transport extends AutoCloseable {
 
     void closed(ConnectionId connection, Optional<Reason> misbehaviour, String why);
 
+    /** {@code bytes} of what was sent on the connection left the transport's queue. */
+    void drained(ConnectionId connection, long bytes);
+
     void sendBufferFull(ConnectionId connection);
   }
 

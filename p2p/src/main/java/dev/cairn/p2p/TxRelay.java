@@ -113,7 +113,7 @@ final class TxRelay {
       requested.add(tx);
     }
     if (!requested.isEmpty()) {
-      peer.workerTasks++;
+      peer.validations++;
       out.validateTransactions(peer, requested);
     }
   }

@@ -73,13 +73,16 @@ class GrpcConnectionTest {
   @Test
   void nothingIsWrittenUntilTheTransportIsReadyThenEverythingInOrder() {
     ControlledStream t = new ControlledStream();
-    GrpcConnection c = GrpcConnection.client(t, () -> {});
+    java.util.concurrent.atomic.AtomicLong drained = new java.util.concurrent.atomic.AtomicLong();
+    GrpcConnection c = GrpcConnection.client(t, () -> {}, drained::addAndGet);
     for (int i = 0; i < 5; i++) {
       c.send(TestMessages.ping(i));
     }
     assertThat(t.written).isEmpty();
+    assertThat(drained.get()).as("nothing written, nothing reported drained").isZero();
     t.becomeReady();
     assertThat(t.written).extracting(e -> e.getPing().getNonce()).containsExactly(0L, 1L, 2L, 3L, 4L);
+    assertThat(drained.get()).as("what was written is reported drained").isEqualTo(t.written.stream().mapToLong(Envelope::getSerializedSize).sum());
     c.send(TestMessages.ping(5));
     assertThat(t.written).hasSize(6);
   }
@@ -88,7 +91,7 @@ class GrpcConnectionTest {
   void aPeerThatDoesNotReadIsReportedSlowAndTheExcessDropped() {
     ControlledStream t = new ControlledStream();
     AtomicInteger slow = new AtomicInteger();
-    GrpcConnection c = GrpcConnection.client(t, slow::incrementAndGet);
+    GrpcConnection c = GrpcConnection.client(t, slow::incrementAndGet, bytes -> {});
     // One envelope of about 4 MiB queued again and again (it is shared, so the test stays small).
     Envelope big =
         Envelope.newBuilder()
@@ -109,7 +112,7 @@ class GrpcConnectionTest {
   @Test
   void inboundMessagesArePulledOneAtATime() {
     ControlledStream t = new ControlledStream();
-    GrpcConnection c = GrpcConnection.client(t, () -> {});
+    GrpcConnection c = GrpcConnection.client(t, () -> {}, bytes -> {});
     c.requestNext();
     assertThat(t.requested).isEqualTo(1);
     c.close();
@@ -120,7 +123,7 @@ class GrpcConnectionTest {
   @Test
   void closingFlushesWhatItCanThenHalfClosesAndLaterSendsAreDropped() {
     ControlledStream t = new ControlledStream();
-    GrpcConnection c = GrpcConnection.client(t, () -> {});
+    GrpcConnection c = GrpcConnection.client(t, () -> {}, bytes -> {});
     t.ready = true;
     c.send(TestMessages.ping(1));
     c.close();
@@ -133,7 +136,7 @@ class GrpcConnectionTest {
   @Test
   void aTransportFailingUnderAWriteClosesTheConnection() {
     ControlledStream t = new ControlledStream();
-    GrpcConnection c = GrpcConnection.client(t, () -> {});
+    GrpcConnection c = GrpcConnection.client(t, () -> {}, bytes -> {});
     t.ready = true;
     t.failOnNext = true;
     c.send(TestMessages.ping(1));

@@ -43,6 +43,8 @@ class InMemoryTransportTest {
 
   record BufferFull(long at, ConnectionId connection) implements Seen {}
 
+  record Drained(long at, ConnectionId connection, long bytes) implements Seen {}
+
   /** A {@link Transport.Listener} that writes down everything, in order, with the time. */
   static final class Recorder implements Transport.Listener {
     private final VirtualScheduler clock;
@@ -68,8 +70,17 @@ class InMemoryTransportTest {
     }
 
     @Override
+    public void drained(ConnectionId connection, long bytes) {
+      seen.add(new Drained(clock.now(), connection, bytes));
+    }
+
+    @Override
     public void sendBufferFull(ConnectionId connection) {
       seen.add(new BufferFull(clock.now(), connection));
+    }
+
+    List<Drained> drained() {
+      return of(Drained.class);
     }
 
     List<Opened> opened() {
@@ -155,6 +166,31 @@ class InMemoryTransportTest {
     assertThat(in.remote().host()).isEqualTo(A.host()); // from an ephemeral port of the dialer's host
     assertThat(in.remote().port()).isNotEqualTo(A.port());
     assertThat(a.events().seen).hasSize(1); // nothing more on the dialer's side
+  }
+
+  @Test
+  void whatIsSentDrainsOnlyAsTheReceiverReadsIt() {
+    World w = new World();
+    Node a = w.node(A);
+    Node b = w.node(B);
+    ConnectionId[] c = connect(w, a, b);
+    Envelope first = TestMessages.ping(1);
+    Envelope second = TestMessages.ping(22);
+
+    a.transport().send(c[0], first);
+    a.transport().send(c[0], second);
+    w.runUntil(1_000);
+    assertThat(a.events().drained()).as("delivered but not read: still the sender's").isEmpty();
+
+    b.transport().read(c[1]);
+    w.scheduler.runDue();
+    assertThat(a.events().drained()).extracting(Drained::connection, Drained::bytes)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(c[0], (long) first.getSerializedSize()));
+    b.transport().read(c[1]);
+    w.scheduler.runDue();
+    assertThat(a.events().drained()).extracting(Drained::bytes)
+        .containsExactly((long) first.getSerializedSize(), (long) second.getSerializedSize());
+    assertThat(b.events().drained()).as("the receiver sent nothing").isEmpty();
   }
 
   @Test

@@ -13,7 +13,9 @@ import java.util.Optional;
  * A {@link Transport} whose remote ends are the test: it opens connections to the node, hands it
  * messages, and reads what the node sent. It keeps the contract the gRPC transport gives the core:
  * a message is handed over only against a read the node made (one per {@link PeerAction.Read}),
- * and the next read is the node's signal that it finished with the previous message. Dials are
+ * and the next read is the node's signal that it finished with the previous message. What the node
+ * sends is reported drained at once, unless the test holds a connection's drains (a peer that does
+ * not read). Dials are
  * recorded; the test decides whether they connect. Not thread-safe: used on the test's thread,
  * with a {@link VirtualScheduler}.
  */
@@ -30,6 +32,10 @@ final class ScriptedTransport implements Transport {
     final ConnectionId id;
     final HostPort remote;
     final List<Envelope> sent = new ArrayList<>();
+    /** Bytes sent and not yet reported drained, while {@link #holdDrains} is set. */
+    long undrained;
+    /** A peer that does not read: what the node sends stays queued until {@link ScriptedTransport#drain}. */
+    boolean holdDrains;
     int reads;
     boolean closedByNode;
     boolean closedByPeer;
@@ -125,6 +131,21 @@ final class ScriptedTransport implements Transport {
     Connection c = connections.get(connection);
     if (c != null && !c.isClosed()) {
       c.sent.add(envelope);
+      if (c.holdDrains) {
+        c.undrained += envelope.getSerializedSize();
+      } else {
+        listener.drained(c.id, envelope.getSerializedSize());
+      }
+    }
+  }
+
+  /** The peer reads what was held: it is reported drained, and later sends drain at once again. */
+  void drain(Connection c) {
+    c.holdDrains = false;
+    if (c.undrained > 0 && !c.isClosed()) {
+      long bytes = c.undrained;
+      c.undrained = 0;
+      listener.drained(c.id, bytes);
     }
   }
 
