@@ -95,6 +95,11 @@ final class ConnectionManager {
     Misbehavior.discourageKey(peer.remote).ifPresent(host -> discouraged.put(host, clock.nowMillis() + DISCOURAGE_MILLIS));
   }
 
+  /** Hosts discouraged now (expired ones are dropped on the next maintenance round). */
+  int discouragedHosts() {
+    return discouraged.size();
+  }
+
   boolean isDiscouraged(HostPort remote) {
     Long until = discouraged.get(remote.host());
     if (until == null) {
@@ -152,6 +157,8 @@ final class ConnectionManager {
       return;
     }
     long now = clock.nowMillis();
+    // Expired discouragements go, so the map holds only the last day's offenders.
+    discouraged.values().removeIf(until -> until < now);
     Set<HostPort> connected = new HashSet<>(dialing);
     for (Peer p : peers) {
       connected.add(p.remote);

@@ -2,6 +2,7 @@ package dev.cairn.p2p;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Optional;
 
 /** A peer's address as people write it: {@code host:port} or {@code [v6]:port}. Immutable. */
 public record HostPort(String host, int port) {
@@ -34,16 +35,25 @@ public record HostPort(String host, int port) {
   }
 
   /**
-   * Whether the host is loopback, private or link-local: such peers are discouraged per
-   * connection, not per address, so honest nodes sharing a host are not banned together.
+   * Whether the host is loopback, private (including IPv6 unique-local) or link-local: such peers
+   * are discouraged per connection, not per address, so honest nodes sharing a host are not banned
+   * together. Read from the literal, never by a name lookup; a host name counts as routable, except
+   * {@code localhost}.
    */
   public boolean isLocal() {
-    try {
-      InetAddress a = InetAddress.getByName(host);
-      return a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress();
-    } catch (UnknownHostException e) {
-      return false;
+    Optional<byte[]> ip = IpLiteral.parse(host);
+    if (ip.isEmpty()) {
+      return host.equalsIgnoreCase("localhost");
     }
+    byte[] b = ip.get();
+    InetAddress a;
+    try {
+      a = InetAddress.getByAddress(b);
+    } catch (UnknownHostException e) {
+      return false; // not 4 or 16 bytes: cannot happen for a parsed literal
+    }
+    boolean uniqueLocal = b.length == 16 && (b[0] & 0xFE) == 0xFC;
+    return a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress() || uniqueLocal;
   }
 
   @Override

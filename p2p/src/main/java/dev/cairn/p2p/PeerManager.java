@@ -81,6 +81,11 @@ final class PeerManager {
     return out.drain();
   }
 
+  /** Hosts discouraged now. */
+  int discouragedHosts() {
+    return connections.discouragedHosts();
+  }
+
   /** Bytes queued to all peers and not written yet. */
   long queuedBytes() {
     return queues.total();

@@ -334,6 +334,22 @@ class ConnectionManagerTest {
   }
 
   @Test
+  void expiredDiscouragementsAreForgottenEvenIfTheHostNeverComesBack() {
+    try (PeerHarness node = new PeerHarness(SPEC, START, config(List.of(), 0), 10).start()) {
+      for (int i = 1; i <= 50; i++) {
+        ScriptedTransport.Connection offender = node.open(new HostPort("203.0.113." + i, 40_001));
+        node.deliver(offender, TestMessages.ping(i));
+        assertThat(reason(offender)).isEqualTo("protocol-violation");
+      }
+      assertThat(node.core.discouragedHosts()).isEqualTo(50);
+      node.advance(Duration.ofHours(24).minusSeconds(1));
+      assertThat(node.core.discouragedHosts()).as("a day not over yet").isEqualTo(50);
+      node.advance(Duration.ofSeconds(2));
+      assertThat(node.core.discouragedHosts()).as("pruned by the maintenance rounds").isZero();
+    }
+  }
+
+  @Test
   void aConnectionWithoutAHandshakeIsCutAtTheConfiguredHandshakeTimeout() {
     Duration timeout = Duration.ofMillis(4_321);
     HostPort pinned = new HostPort("198.51.100.1", 9700);

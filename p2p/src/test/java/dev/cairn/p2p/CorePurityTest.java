@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * The peer core stays free of I/O and of the wall clock: every class of {@code dev.cairn.p2p}
  * except the node's shell around it ({@link #SHELL}: the gRPC transport and the threads that run
  * the core in a node) must not read the clock, make unseeded randomness, sleep, create threads or
- * executors, or use a gRPC type. Time, scheduling and randomness come in through {@link Clock},
+ * executors, look up a name (DNS), or use a gRPC type. Time, scheduling and randomness come in through {@link Clock},
  * {@link Scheduler} and {@link SeededRandom}, so the same code runs deterministically in tests and
  * simulations. Read from the compiled classes with ArchUnit; a fixture with each forbidden call
  * proves the check fails when it should.
@@ -45,7 +45,9 @@ class CorePurityTest {
           new Forbidden("Executors.*", a -> owner(a).equals("java.util.concurrent.Executors")),
           new Forbidden("new executor", a -> isConstructor(a) && target(a).isAssignableTo(java.util.concurrent.Executor.class)),
           new Forbidden("new java.util.Timer", construct("java.util.Timer", -1)),
-          new Forbidden("gRPC", a -> owner(a).startsWith("io.grpc.")));
+          new Forbidden("gRPC", a -> owner(a).startsWith("io.grpc.")),
+          new Forbidden("a name lookup", a -> owner(a).equals("java.net.InetAddress")
+              && List.of("getByName", "getAllByName", "getLocalHost", "getHostName", "getCanonicalHostName").contains(a.getName())));
 
   @Test
   void coreClassesMakeNoForbiddenCall() {

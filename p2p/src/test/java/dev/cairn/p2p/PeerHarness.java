@@ -28,6 +28,8 @@ final class PeerHarness implements AutoCloseable {
   final ChainStore store;
   final Blockchain chain;
   final Mempool mempool;
+  /** The core, for tests that read its state; only ever handed events through the driver. */
+  final PeerManager core;
   final PeerDriver driver;
 
   /** Loopback, no outbound target (nothing is dialled unless pinned), the tests' timers. */
@@ -48,7 +50,7 @@ final class PeerHarness implements AutoCloseable {
     mempool = new Mempool(store, MempoolPolicy.DEFAULT, cache, time);
     chain.addListener(mempool);
     SeededRandom random = SeededRandom.fromLong(seed);
-    PeerManager core = new PeerManager(config, chain, mempool, new AddressBook(store, random), "cairn-test/1", scheduler.clock(), random);
+    core = new PeerManager(config, chain, mempool, new AddressBook(store, random), "cairn-test/1", scheduler.clock(), random);
     driver = new PeerDriver(core, transport, scheduler, Runnable::run, chain, mempool, trace);
     chain.addListener(driver);
     mempool.addListener(driver);

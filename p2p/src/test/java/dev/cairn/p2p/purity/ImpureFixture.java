@@ -33,6 +33,7 @@ public final class ImpureFixture {
     var l = new ThreadPoolExecutor(1, 1, 1, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>());
     var m = new java.util.Timer();
     var n = io.grpc.Status.OK;
+    var o = java.net.InetAddress.getByName("seed.example.org");
   }
 
   static long seededIsFine(long seed) throws NoSuchAlgorithmException {
