@@ -4,14 +4,15 @@ import dev.cairn.ledger.Reason;
 import dev.cairn.proto.v1.ConnectRequest;
 import dev.cairn.proto.v1.ConnectResponse;
 import dev.cairn.proto.v1.Envelope;
-import dev.cairn.proto.v1.PeerServiceGrpc;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
-import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -40,6 +41,19 @@ final class GrpcTransport implements Transport {
   /** Time for a goodbye message to leave before a closed outbound channel is torn down. */
   private static final long CHANNEL_LINGER_MILLIS = 200;
 
+  /**
+   * gRPC's Netty server stream logs a stack trace at WARNING for every frame it refuses (one over
+   * the size limit, a bad compression flag): a hostile peer could fill the log. The stream's end
+   * reaches the core, which logs the disconnection in one line. Held here, so the setting stays.
+   */
+  private static final java.util.logging.Logger DEFRAME_LOG = quiet("io.grpc.netty.shaded.io.grpc.netty.NettyServerStream");
+
+  private static java.util.logging.Logger quiet(String name) {
+    java.util.logging.Logger log = java.util.logging.Logger.getLogger(name);
+    log.setLevel(java.util.logging.Level.OFF);
+    return log;
+  }
+
   private final P2pConfig config;
   private final ScheduledExecutorService timers;
   private final AtomicLong nextId = new AtomicLong(1);
@@ -67,14 +81,14 @@ final class GrpcTransport implements Transport {
             .keepAliveTime(30, TimeUnit.SECONDS)
             .keepAliveTimeout(10, TimeUnit.SECONDS)
             .addStreamTracerFactory(PeerService.TRACERS)
-            .addService(ServerInterceptors.intercept(new PeerService(this), PeerService.REMOTE_ADDRESS))
+            .addService(PeerService.definition(this))
             .build()
             .start();
     return server.getPort();
   }
 
   /** A Connect call arrived (gRPC's thread): an inbound connection. */
-  StreamObserver<ConnectRequest> acceptInbound(
+  StreamObserver<byte[]> acceptInbound(
       HostPort remote, ServerCallStreamObserver<ConnectResponse> stream, PeerService.CloseTracer tracer) {
     ConnectionId id = new ConnectionId(nextId.getAndIncrement());
     GrpcConnection connection = GrpcConnection.server(stream, () -> listener.sendBufferFull(id), bytes -> listener.drained(id, bytes));
@@ -88,8 +102,12 @@ final class GrpcTransport implements Transport {
     listener.opened(id, Peer.Direction.INBOUND, remote);
     return new StreamObserver<>() {
       @Override
-      public void onNext(ConnectRequest request) {
-        listener.received(id, request.getEnvelope(), request.getSerializedSize());
+      public void onNext(byte[] bytes) {
+        try {
+          listener.received(id, ConnectRequest.parseFrom(bytes).getEnvelope(), bytes.length);
+        } catch (InvalidProtocolBufferException e) {
+          listener.malformed(id, Reason.PEER_PROTOCOL_VIOLATION, "bytes that are not a message: " + e.getMessage());
+        }
       }
 
       @Override
@@ -133,7 +151,7 @@ final class GrpcTransport implements Transport {
             .build();
     ConnectionId id = new ConnectionId(nextId.getAndIncrement());
     AtomicBoolean ended = new AtomicBoolean();
-    ClientResponseObserver<ConnectRequest, ConnectResponse> responses =
+    ClientResponseObserver<ConnectRequest, byte[]> responses =
         new ClientResponseObserver<>() {
           @Override
           public void beforeStart(ClientCallStreamObserver<ConnectRequest> requestStream) {
@@ -146,8 +164,12 @@ final class GrpcTransport implements Transport {
           }
 
           @Override
-          public void onNext(ConnectResponse response) {
-            listener.received(id, response.getEnvelope(), response.getSerializedSize());
+          public void onNext(byte[] bytes) {
+            try {
+              listener.received(id, ConnectResponse.parseFrom(bytes).getEnvelope(), bytes.length);
+            } catch (InvalidProtocolBufferException e) {
+              listener.malformed(id, Reason.PEER_PROTOCOL_VIOLATION, "bytes that are not a message: " + e.getMessage());
+            }
           }
 
           @Override
@@ -160,7 +182,7 @@ final class GrpcTransport implements Transport {
             end(id, ended, Optional.empty(), "closed by peer");
           }
         };
-    PeerServiceGrpc.newStub(channel).connect(responses);
+    ClientCalls.asyncBidiStreamingCall(channel.newCall(PeerService.CLIENT_CONNECT, CallOptions.DEFAULT), responses);
   }
 
   /**

@@ -176,6 +176,11 @@ final class PeerDriver implements Transport.Listener, ChainListener, MempoolList
   }
 
   @Override
+  public void malformed(ConnectionId connection, Reason reason, String detail) {
+    post(new PeerEvent.Malformed(connection, reason, detail));
+  }
+
+  @Override
   public void closed(ConnectionId connection, Optional<Reason> misbehaviour, String why) {
     post(new PeerEvent.Closed(connection, misbehaviour, why));
   }

@@ -61,6 +61,14 @@ sealed interface PeerEvent {
     }
   }
 
+  /** The peer sent bytes that are not a message; the connection is open, for the goodbye. */
+  record Malformed(ConnectionId connection, Reason reason, String detail) implements PeerEvent {
+    @Override
+    public String describe() {
+      return "malformed " + connection + " " + reason.code() + " " + detail;
+    }
+  }
+
   /**
    * The connection ended without the core closing it: the peer left, the network failed, or the
    * transport refused what the peer sent ({@code misbehaviour}: a message over the size limit,

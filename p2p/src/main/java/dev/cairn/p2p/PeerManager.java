@@ -145,6 +145,8 @@ final class PeerManager {
       headers.announceTip(e.tip(), peers.values());
     } else if (event instanceof PeerEvent.TransactionAdded e) {
       txs.transactionAdded(e.txid(), peers.values());
+    } else if (event instanceof PeerEvent.Malformed e) {
+      peer(e.connection()).ifPresent(p -> disconnect(p, e.reason(), e.detail()));
     } else if (event instanceof PeerEvent.Drained e) {
       peer(e.connection()).ifPresent(p -> onDrained(p, e.bytes()));
     } else if (event instanceof PeerEvent.SendBufferFull e) {

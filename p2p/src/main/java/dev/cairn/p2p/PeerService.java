@@ -7,13 +7,22 @@ import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
+import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
@@ -22,7 +31,7 @@ import java.net.SocketAddress;
  * {@link GrpcTransport}. The remote
  * socket address reaches the handler through the call context. Thread-safe.
  */
-final class PeerService extends PeerServiceGrpc.PeerServiceImplBase {
+final class PeerService {
   static final Context.Key<SocketAddress> REMOTE = Context.key("cairn-remote-address");
 
   /** Puts the remote socket address of each call into its context. */
@@ -88,14 +97,48 @@ final class PeerService extends PeerServiceGrpc.PeerServiceImplBase {
         }
       };
 
-  private final GrpcTransport transport;
+  /**
+   * Messages as the bytes on the wire: the transport parses them itself, so bytes that are not a
+   * message are the peer's misbehaviour, told to it in a Disconnect and logged in one line, instead
+   * of an exception inside gRPC (a stack trace per hostile frame).
+   */
+  static final MethodDescriptor.Marshaller<byte[]> RAW =
+      new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] value) {
+          return new ByteArrayInputStream(value);
+        }
 
-  PeerService(GrpcTransport transport) {
-    this.transport = transport;
+        @Override
+        public byte[] parse(InputStream stream) {
+          try {
+            return stream.readAllBytes();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      };
+
+  /** The listener's view of {@code Connect}: requests arrive as raw bytes. */
+  static final MethodDescriptor<byte[], ConnectResponse> SERVER_CONNECT =
+      PeerServiceGrpc.getConnectMethod().toBuilder(RAW, ProtoUtils.marshaller(ConnectResponse.getDefaultInstance())).build();
+
+  /** The dialer's view of {@code Connect}: responses arrive as raw bytes. */
+  static final MethodDescriptor<ConnectRequest, byte[]> CLIENT_CONNECT =
+      PeerServiceGrpc.getConnectMethod().toBuilder(ProtoUtils.marshaller(ConnectRequest.getDefaultInstance()), RAW).build();
+
+  private PeerService() {}
+
+  /** The peer port's only service: each Connect call becomes an inbound connection of {@code transport}. */
+  static ServerServiceDefinition definition(GrpcTransport transport) {
+    ServerServiceDefinition service =
+        ServerServiceDefinition.builder(PeerServiceGrpc.SERVICE_NAME)
+            .addMethod(SERVER_CONNECT, ServerCalls.asyncBidiStreamingCall(responses -> connect(transport, responses)))
+            .build();
+    return ServerInterceptors.intercept(service, REMOTE_ADDRESS);
   }
 
-  @Override
-  public StreamObserver<ConnectRequest> connect(StreamObserver<ConnectResponse> responses) {
+  private static StreamObserver<byte[]> connect(GrpcTransport transport, StreamObserver<ConnectResponse> responses) {
     ServerCallStreamObserver<ConnectResponse> stream = (ServerCallStreamObserver<ConnectResponse>) responses;
     stream.disableAutoRequest();
     SocketAddress remote = REMOTE.get();

@@ -18,6 +18,9 @@ interface Transport extends AutoCloseable {
 
     void received(ConnectionId connection, Envelope envelope, int bytes);
 
+    /** The peer sent what is not a message ({@code reason}); the connection is still open to say so. */
+    void malformed(ConnectionId connection, Reason reason, String detail);
+
     void closed(ConnectionId connection, Optional<Reason> misbehaviour, String why);
 
     /** {@code bytes} of what was sent on the connection left the transport's queue. */

@@ -70,6 +70,11 @@ class InMemoryTransportTest {
     }
 
     @Override
+    public void malformed(ConnectionId connection, Reason reason, String detail) {
+      throw new AssertionError("the in-memory transport passes messages, never bytes");
+    }
+
+    @Override
     public void drained(ConnectionId connection, long bytes) {
       seen.add(new Drained(clock.now(), connection, bytes));
     }

@@ -168,6 +168,54 @@ class ClusterMisbehaviourTest {
     assertStillServingAndSyncing();
   }
 
+  /** Records what gRPC logs through java.util.logging at WARNING or above (stack traces included). */
+  private static final class GrpcLogRecorder extends java.util.logging.Handler implements AutoCloseable {
+    final List<java.util.logging.LogRecord> records = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    private final java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+
+    GrpcLogRecorder() {
+      setLevel(java.util.logging.Level.WARNING);
+      root.addHandler(this);
+    }
+
+    @Override
+    public void publish(java.util.logging.LogRecord r) {
+      if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue() && r.getLoggerName() != null
+          && r.getLoggerName().startsWith("io.grpc")) {
+        records.add(r);
+      }
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {
+      root.removeHandler(this);
+    }
+  }
+
+  @Test
+  void hostileFramesCostNoStackTraceInTheLog() {
+    try (GrpcLogRecorder log = new GrpcLogRecorder()) {
+      try (FakePeer peer = FakePeer.connectRaw(victim.p2pPort())) {
+        peer.handshake(cluster.spec());
+        byte[] garbage = new byte[64];
+        java.util.Arrays.fill(garbage, (byte) 0xff);
+        peer.sendBytes(garbage);
+        peer.awaitEnd();
+      }
+      try (FakePeer peer = FakePeer.connect(victim.p2pPort())) {
+        peer.handshake(cluster.spec());
+        peer.send(Envelope.newBuilder().setBlock(BlockData.newBuilder().setBlock(
+            dev.cairn.proto.v1.Block.newBuilder().setCanonical(ByteString.copyFrom(new byte[9 * 1024 * 1024])))).build());
+        peer.awaitEnd();
+      }
+      awaitFakePeersGone();
+      assertThat(log.records).as("gRPC log records at WARNING or above").extracting(java.util.logging.LogRecord::getMessage).isEmpty();
+    }
+  }
+
   @Test
   void aMessageOverTheSizeLimitEndsTheStream() {
     try (FakePeer peer = FakePeer.connect(victim.p2pPort())) {
@@ -183,12 +231,14 @@ class ClusterMisbehaviourTest {
   }
 
   @Test
-  void bytesThatAreNotAProtobufMessageEndTheStream() {
+  void bytesThatAreNotAProtobufMessageAreToldAndEndTheStream() {
     try (FakePeer peer = FakePeer.connectRaw(victim.p2pPort())) {
       peer.handshake(cluster.spec());
       byte[] garbage = new byte[64];
       java.util.Arrays.fill(garbage, (byte) 0xff);
       peer.sendBytes(garbage);
+      // The node reads the bytes itself, so it can say why before it closes the stream.
+      assertThat(peer.awaitDisconnect().getReasonCode()).isEqualTo(Reason.PEER_PROTOCOL_VIOLATION.code());
       peer.awaitEnd();
     }
     awaitFakePeersGone();
