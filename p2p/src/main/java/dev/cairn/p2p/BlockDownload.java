@@ -158,9 +158,8 @@ final class BlockDownload {
     Optional<RejectedException> punish = Optional.empty();
     if (rejection.isPresent()) {
       Reason reason = rejection.get().reason();
-      if (reason == Reason.PREV_BLOCK_UNKNOWN) {
-        sender.ifPresent(p -> out.send(p, Envelopes.getHeaders(chain.locator())));
-      } else if (reason == Reason.TIME_TOO_NEW) {
+      // PREV_BLOCK_UNKNOWN (not punishable): the caller asks the sender for headers (HeaderSync).
+      if (reason == Reason.TIME_TOO_NEW) {
         LOG.info("block {} from {} is too new; will ask again later", hash, sender.map(Peer::toString).orElse("a gone peer"));
       } else if (BlockRules.MUTATIONS.contains(reason)) {
         sender.ifPresent(p -> p.stalledOn.add(hash));

@@ -26,14 +26,22 @@ final class HeaderSync {
   static final int MAX_PENDING_HEADERS = 50_000;
   /** Headers announced with a new tip: the ones the peer lacks below it, at most this many. */
   static final int MAX_ANNOUNCED_HEADERS = 8;
+  /**
+   * How long a locator GetHeaders may go unanswered before another is sent to the same peer: what
+   * peers make us send one with (unknown blocks announced, headers that do not connect) cannot
+   * make us walk the chain and send locators faster than they answer.
+   */
+  static final long LOCATOR_ANSWER_MILLIS = 2_000;
 
   private final Blockchain chain;
   private final BlockDownload download;
+  private final Clock clock;
   private final Outbox out;
 
-  HeaderSync(Blockchain chain, BlockDownload download, Outbox out) {
+  HeaderSync(Blockchain chain, BlockDownload download, Clock clock, Outbox out) {
     this.chain = chain;
     this.download = download;
+    this.clock = clock;
     this.out = out;
   }
 
@@ -45,8 +53,29 @@ final class HeaderSync {
     }
   }
 
+  /**
+   * Asks the peer for headers from our locator, unless one such request is unanswered and recent:
+   * then the request waits for that one's answer time to pass ({@link #tick}).
+   */
   void askFromOurLocator(Peer peer) {
+    long now = clock.nowMillis();
+    if (peer.locatorSentMillis >= 0 && now - peer.locatorSentMillis < LOCATOR_ANSWER_MILLIS) {
+      peer.locatorDeferred = true;
+      return;
+    }
+    peer.locatorSentMillis = now;
+    peer.locatorDeferred = false;
     out.send(peer, Envelopes.getHeaders(chain.locator()));
+  }
+
+  /** Sends the locator requests held back whose predecessor went unanswered too long. */
+  void tick(Iterable<Peer> peers) {
+    long now = clock.nowMillis();
+    for (Peer p : peers) {
+      if (p.ready() && p.locatorDeferred && now - p.locatorSentMillis >= LOCATOR_ANSWER_MILLIS) {
+        askFromOurLocator(p);
+      }
+    }
   }
 
   void onGetHeaders(Peer peer, dev.cairn.proto.v1.GetHeaders request) throws RejectedException {
@@ -64,6 +93,7 @@ final class HeaderSync {
   }
 
   void onHeaders(Peer peer, dev.cairn.proto.v1.Headers message) throws RejectedException {
+    peer.locatorSentMillis = -1; // any Headers message answers: the next locator may go at once
     int count = message.getHeadersCount();
     if (count > Limits.MAX_HEADERS) {
       throw new RejectedException(Reason.PEER_OVERSIZED, count + " headers in one message");

@@ -48,6 +48,10 @@ final class Peer {
   final List<BlockHeader> pendingHeaders = new ArrayList<>();
   BigInteger pendingHeadersWork = BigInteger.ZERO;
   boolean syncing;
+  /** When our last locator GetHeaders to this peer went out, while unanswered; -1 if none is. */
+  long locatorSentMillis = -1;
+  /** A locator GetHeaders held back while one was unanswered: sent when that one times out. */
+  boolean locatorDeferred;
   long lastAddressRequestMillis;
   double addressTokens = Limits.MAX_ADDRESSES;
   long addressTokensUpdatedMillis;

@@ -64,7 +64,7 @@ final class PeerManager {
     this.handshakes = new Handshakes(chain, agent);
     this.addresses = new AddressExchange(book, connections, clock, out);
     this.download = new BlockDownload(chain, config, clock, random, out, peers::values);
-    this.headers = new HeaderSync(chain, download, out);
+    this.headers = new HeaderSync(chain, download, clock, out);
     this.txs = new TxRelay(chain, mempool, clock, out);
     this.getData = new GetDataServer(chain, mempool, queues, out);
   }
@@ -211,6 +211,7 @@ final class PeerManager {
       out.timer(timer, announceInterval());
     } else if (timer instanceof PeerTimer.CheckStalls) {
       download.checkStalls();
+      headers.tick(peers.values());
       out.timer(timer, BlockDownload.CHECK_STALLS_MILLIS);
     }
   }
@@ -441,6 +442,9 @@ final class PeerManager {
     Optional<Peer> sender = peer(e.from());
     sender.ifPresent(p -> p.validations--);
     Optional<RejectedException> punish = download.onValidated(sender, e.block(), e.rejection());
+    if (e.rejection().map(r -> r.reason() == Reason.PREV_BLOCK_UNKNOWN).orElse(false)) {
+      sender.ifPresent(headers::askFromOurLocator);
+    }
     sender.ifPresent(p -> afterValidation(p, punish));
   }
 

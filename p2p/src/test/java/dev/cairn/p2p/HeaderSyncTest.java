@@ -30,7 +30,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * off an unknown parent make the node ask again, and headers from beyond the clock's drift are
  * dropped, neither punished; GetHeaders is answered from the first locator hash we know, at most
  * 2,000 headers, its locator bounded and well-formed; a new tip is announced to each ready peer as
- * the headers it lacks (at most 8), never to one known to have it; an Inventory of unknown blocks
+ * the headers it lacks (at most 8), never to one known to have it; locator requests that peers
+ * prompt wait while one is unanswered (2 s), held back but not lost; an Inventory of unknown blocks
  * costs one GetHeaders, however many it names.
  */
 class HeaderSyncTest {
@@ -318,6 +319,33 @@ class HeaderSyncTest {
       mark = peer.sent.size();
       node.deliver(peer, Envelopes.inventory(InventoryType.INVENTORY_TYPE_BLOCK, CORPUS.hashes(1, 3)));
       assertThat(peer.sentSince(mark)).isEmpty();
+      assertThat(peer.isClosed()).isFalse();
+    }
+  }
+
+  @Test
+  void aFloodOfUnknownBlocksGetsOneLocatorPerAnswerTimeAndTheLastIsNotLost() throws Exception {
+    try (PeerHarness node = node(3, 2).start()) {
+      ScriptedTransport.Connection peer = quietPeer(node, "198.51.100.2", 8);
+      Envelope getHeaders = Envelopes.getHeaders(node.chain.locator());
+      int mark = peer.sent.size();
+      for (int i = 0; i < 50; i++) {
+        node.deliver(peer, Envelopes.inventory(InventoryType.INVENTORY_TYPE_BLOCK, List.of(Hash.of(new byte[] {
+            (byte) i, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31}))));
+      }
+      assertThat(peer.sentSince(mark)).as("one locator while it is unanswered").containsExactly(getHeaders);
+
+      node.advance(java.time.Duration.ofMillis(HeaderSync.LOCATOR_ANSWER_MILLIS - 1));
+      assertThat(peer.sentSince(mark)).hasSize(1);
+      node.advance(java.time.Duration.ofMillis(250));
+      assertThat(peer.sentSince(mark)).as("the held-back request goes when the first times out").containsExactly(getHeaders, getHeaders);
+      node.advance(java.time.Duration.ofSeconds(30));
+      assertThat(peer.sentSince(mark)).as("nothing more was asked for").hasSize(2);
+
+      // An answer (any Headers message) clears the way: the next announcement is asked about at once.
+      node.deliver(peer, Envelopes.headers(List.of()));
+      node.deliver(peer, Envelopes.inventory(InventoryType.INVENTORY_TYPE_BLOCK, List.of(CORPUS.tip().hash())));
+      assertThat(peer.sentSince(mark)).hasSize(3);
       assertThat(peer.isClosed()).isFalse();
     }
   }
