@@ -202,7 +202,7 @@ public final class Blockchain {
       headerRules.checkContextual(header, parent.entry().header(), recentTimestamps(parent), time.nowSeconds());
     } catch (RejectedException e) {
       if (e.reason() != Reason.TIME_TOO_NEW) {
-        markNewFailed(header, BlockStatus.FAILED);
+        recordInvalid(header, known, e.reason());
       }
       throw e;
     }
@@ -210,7 +210,7 @@ public final class Blockchain {
     try {
       BlockRules.checkStructure(block);
     } catch (RejectedException e) {
-      markNewFailed(header, BlockStatus.FAILED);
+      recordInvalid(header, known, e.reason());
       throw e;
     }
     if (known.isEmpty()) {
@@ -469,6 +469,19 @@ public final class Blockchain {
     return out;
   }
 
+  /**
+   * Records that the block of {@code header} breaks a rule: an indexed header (headers first) is
+   * marked failed with its descendants, as if its body had failed to connect; a new one is indexed
+   * as failed.
+   */
+  private void recordInvalid(BlockHeader header, Optional<BlockTree.Node> known, Reason reason) {
+    if (known.isPresent()) {
+      markFailed(known.get(), reason);
+    } else {
+      markNewFailed(header, BlockStatus.FAILED);
+    }
+  }
+
   /** Records a header that breaks a rule but carries real proof of work, so it is not re-checked. */
   private void markNewFailed(BlockHeader header, int flag) {
     if (tree.get(header.hash()).isPresent()) {
@@ -586,6 +599,12 @@ public final class Blockchain {
         failures.put(n.hash(), e);
         markFailed(n, e.reason());
         return;
+      } catch (RuntimeException e) {
+        // Not the block's fault as far as anyone knows (a failing disk, a bug): it is not marked
+        // invalid, but it and what builds on it stop being candidates, or every later activation
+        // would try it again and fail the same way. A restart or reconsider-block tries it again.
+        tree.subtree(n).forEach(candidates::remove);
+        throw e;
       }
     }
   }

@@ -38,7 +38,6 @@ import java.util.function.UnaryOperator;
  * blocks on any known block. Not thread-safe.
  */
 final class ChainHarness implements AutoCloseable {
-  /** Small RocksDB memory bounds for tests. */
   /** A clock well past the regtest genesis, so blocks stamped parent + 60 s are never too new. */
   static final long CLOCK_AHEAD = 10_000_000L;
 
@@ -78,6 +77,11 @@ final class ChainHarness implements AutoCloseable {
 
   static ChainHarness inMemory(ChainSpec spec, ExecutorService executor, int threads) {
     return new ChainHarness(spec, ChainStore.open(new InMemoryKeyValueStore(), spec), executor, threads, MempoolPolicy.DEFAULT);
+  }
+
+  /** A harness over {@code kv}, for tests that make the store fail. */
+  static ChainHarness over(ChainSpec spec, dev.cairn.ledger.store.KeyValueStore kv) {
+    return new ChainHarness(spec, ChainStore.open(kv, spec), null, 1, MempoolPolicy.DEFAULT);
   }
 
   static ChainHarness rocksDb(ChainSpec spec, Path directory) {
