@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -49,6 +50,8 @@ public final class Mempool implements ChainListener {
 
   private static final Comparator<Entry> BY_FEE_RATE =
       Comparator.comparingLong(Entry::feeRateMilli).reversed().thenComparingLong(Entry::sequence);
+  /** Cheapest first (ties: newest first): the order in which a full pool makes room. */
+  private static final Comparator<Entry> CHEAPEST_FIRST = BY_FEE_RATE.reversed();
 
   private final ChainStore store;
   private final MempoolPolicy policy;
@@ -60,6 +63,10 @@ public final class Mempool implements ChainListener {
   private final Map<Address, TreeMap<Long, Entry>> queued = new HashMap<>();
   /** Every entry of {@link #byId} by arrival sequence: the explorer's newest-first views read a page of it. */
   private final TreeMap<Long, Entry> bySequence = new TreeMap<>();
+  /** Queued entries, cheapest first: evicted first when the pool is full. */
+  private final TreeSet<Entry> queuedCheapestFirst = new TreeSet<>(CHEAPEST_FIRST);
+  /** Pending (not queued) entries, cheapest first: where a full pool finds the chain tails to evict. */
+  private final TreeSet<Entry> pendingCheapestFirst = new TreeSet<>(CHEAPEST_FIRST);
   /** Every entry of {@link #byId} by recipient, then arrival sequence. */
   private final Map<Address, TreeMap<Long, Entry>> byRecipient = new HashMap<>();
   private final List<MempoolListener> listeners = new CopyOnWriteArrayList<>();
@@ -179,6 +186,7 @@ public final class Mempool implements ChainListener {
     if (toQueue) {
       Entry e = new Entry(t, time.nowSeconds(), nextSequence++);
       index(e);
+      queuedCheapestFirst.add(e);
       queued.computeIfAbsent(sender, a -> new TreeMap<>()).put(t.nonce(), e);
     } else {
       insert(t);
@@ -239,6 +247,8 @@ public final class Mempool implements ChainListener {
     }
     bytes -= e.tx().size();
     bySequence.remove(e.sequence());
+    queuedCheapestFirst.remove(e);
+    pendingCheapestFirst.remove(e);
     TreeMap<Long, Entry> paying = byRecipient.get(e.tx().recipient());
     if (paying != null) {
       paying.remove(e.sequence());
@@ -278,21 +288,13 @@ public final class Mempool implements ChainListener {
       return List.of();
     }
     long rate = t.fee().units() * 1000 / t.size();
-    // Queued transactions go first (they may never become executable), lowest fee rate first;
-    // then the tails of senders' chains, so no chain gets a hole.
-    List<Entry> waiting = new ArrayList<>();
-    for (TreeMap<Long, Entry> q : queued.values()) {
-      waiting.addAll(q.values());
-    }
-    waiting.sort(BY_FEE_RATE.reversed());
-    List<Entry> tails = new ArrayList<>();
-    for (TreeMap<Long, Entry> chain : bySender.values()) {
-      tails.add(chain.lastEntry().getValue());
-    }
-    tails.sort(BY_FEE_RATE.reversed());
+    // Queued transactions go first (they may never become executable), cheapest first; then the
+    // tails of senders' chains, so no chain gets a hole. Both come from indexes kept in fee-rate
+    // order, so making room visits only what it evicts (and a chain's non-tail entries on the way),
+    // never the whole pool.
     long freed = 0;
     List<Entry> evict = new ArrayList<>();
-    for (Entry e : waiting) {
+    for (Entry e : queuedCheapestFirst) {
       if (current - freed + t.size() <= policy.maxBytes()) {
         break;
       }
@@ -301,11 +303,12 @@ public final class Mempool implements ChainListener {
         freed += e.tx().size();
       }
     }
-    for (Entry e : tails) {
-      if (current - freed + t.size() <= policy.maxBytes()) {
+    for (Entry e : pendingCheapestFirst) {
+      if (current - freed + t.size() <= policy.maxBytes() || e.feeRateMilli() >= rate) {
         break;
       }
-      if (e.feeRateMilli() >= rate || e.tx().senderAddress().equals(t.senderAddress())) {
+      Address sender = e.tx().senderAddress();
+      if (sender.equals(t.senderAddress()) || bySender.get(sender).lastEntry().getValue() != e) {
         continue;
       }
       evict.add(e);
@@ -320,6 +323,7 @@ public final class Mempool implements ChainListener {
   private void insert(Transfer t) {
     Entry e = new Entry(t, time.nowSeconds(), nextSequence++);
     index(e);
+    pendingCheapestFirst.add(e);
     bySender.computeIfAbsent(t.senderAddress(), a -> new TreeMap<>()).put(t.nonce(), e);
     for (MempoolListener l : listeners) {
       l.transactionAdded(t);
