@@ -76,6 +76,12 @@ final class GrpcTransport implements Transport {
     server =
         NettyServerBuilder.forAddress(new InetSocketAddress(config.listenHost(), config.listenPort()))
             .maxInboundMessageSize(Limits.MAX_MESSAGE_BYTES)
+            // One peer stream per TCP connection: a connection cannot carry many peers' worth of
+            // streams past the per-peer limits.
+            .maxConcurrentCallsPerConnection(1)
+            // A TCP connection with no stream (one that never finished the HTTP/2 preface, or never
+            // opened Connect) is closed after the handshake timeout, at the TCP level.
+            .maxConnectionIdle(config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS)
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true)
             .keepAliveTime(30, TimeUnit.SECONDS)
