@@ -156,7 +156,9 @@ final class BlockDownload {
     Hash hash = block.hash();
     validating.remove(hash);
     Optional<RejectedException> punish = Optional.empty();
-    if (rejection.isPresent()) {
+    if (rejection.isEmpty()) {
+      sender.ifPresent(p -> p.lastUsefulBlockMillis = clock.nowMillis());
+    } else {
       Reason reason = rejection.get().reason();
       // PREV_BLOCK_UNKNOWN (not punishable): the caller asks the sender for headers (HeaderSync).
       if (reason == Reason.TIME_TOO_NEW) {

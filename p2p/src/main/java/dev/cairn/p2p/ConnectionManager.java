@@ -76,23 +76,23 @@ final class ConnectionManager {
     book.addNew(address, clock.nowMillis());
   }
 
-  /** Why an inbound connection from {@code remote} is refused, if it is. */
-  Optional<Rejection> refuseInbound(HostPort remote, long inboundPeers) {
+  /**
+   * Why an inbound connection from {@code remote} is refused outright, if it is (the node stops,
+   * or the address misbehaved); room is made by eviction ({@link InboundEviction}).
+   */
+  Optional<Rejection> refuseInbound(HostPort remote) {
     if (stopping) {
       return Optional.of(new Rejection(Reason.PEER_SHUTDOWN, "node is stopping"));
     }
     if (isDiscouraged(remote)) {
       return Optional.of(new Rejection(Reason.PEER_DISCOURAGED, "your address misbehaved recently"));
     }
-    if (inboundPeers >= config.maxInbound()) {
-      return Optional.of(new Rejection(Reason.PEER_TOO_MANY, "no room for another inbound peer"));
-    }
     return Optional.empty();
   }
 
   /** A punishable offence: the peer's host (if routable) may not connect for a day. */
   void discourage(Peer peer) {
-    Misbehavior.discourageKey(peer.remote).ifPresent(host -> discouraged.put(host, clock.nowMillis() + DISCOURAGE_MILLIS));
+    Misbehavior.discourageKey(peer.remote, config.loopbackRoutable()).ifPresent(host -> discouraged.put(host, clock.nowMillis() + DISCOURAGE_MILLIS));
   }
 
   /** Hosts discouraged now (expired ones are dropped on the next maintenance round). */

@@ -19,8 +19,8 @@ final class Misbehavior {
    * What a punishable offence discourages beyond the connection itself: the host of a routable
    * address, nothing for a local one (honest nodes sharing a host must not be banned together).
    */
-  static java.util.Optional<String> discourageKey(HostPort remote) {
-    return remote.isLocal() ? java.util.Optional.empty() : java.util.Optional.of(remote.host());
+  static java.util.Optional<String> discourageKey(HostPort remote, boolean loopbackRoutable) {
+    return NetworkGroup.isLocal(remote, loopbackRoutable) ? java.util.Optional.empty() : java.util.Optional.of(remote.host());
   }
 
   static boolean punishableForLooseTransaction(Reason reason) {

@@ -19,6 +19,8 @@ import java.util.List;
  *     GetData served) until it drains
  * @param sendBudgetBytes bytes queued for all peers together beyond which the peer holding the
  *     most is disconnected
+ * @param loopbackRoutable for tests: 127.a.b.c counts as a routable address of network group a.b
+ *     (discouraged by address, grouped for eviction), so one machine can play many networks
  */
 public record P2pConfig(
     String listenHost,
@@ -31,7 +33,8 @@ public record P2pConfig(
     Duration stallTimeout,
     Duration txAnnounceInterval,
     long peerSendBudgetBytes,
-    long sendBudgetBytes) {
+    long sendBudgetBytes,
+    boolean loopbackRoutable) {
 
   public P2pConfig {
     bootstrap = List.copyOf(bootstrap);
@@ -43,7 +46,10 @@ public record P2pConfig(
     }
   }
 
-  /** The default send budgets ({@link Limits#PEER_SEND_BUDGET_BYTES}, {@link Limits#SEND_BUDGET_BYTES}). */
+  /**
+   * The default send budgets ({@link Limits#PEER_SEND_BUDGET_BYTES}, {@link Limits#SEND_BUDGET_BYTES});
+   * loopback is local.
+   */
   public P2pConfig(
       String listenHost,
       int listenPort,
@@ -56,7 +62,7 @@ public record P2pConfig(
       Duration txAnnounceInterval) {
     this(
         listenHost, listenPort, advertisedHost, bootstrap, outboundTarget, maxInbound, handshakeTimeout, stallTimeout,
-        txAnnounceInterval, Limits.PEER_SEND_BUDGET_BYTES, Limits.SEND_BUDGET_BYTES);
+        txAnnounceInterval, Limits.PEER_SEND_BUDGET_BYTES, Limits.SEND_BUDGET_BYTES, false);
   }
 
   /** Loopback, any free port, fast timers: for tests. */
@@ -69,13 +75,20 @@ public record P2pConfig(
   public P2pConfig withListen(String host, int port, String advertised) {
     return new P2pConfig(
         host, port, advertised, bootstrap, outboundTarget, maxInbound, handshakeTimeout, stallTimeout, txAnnounceInterval,
-        peerSendBudgetBytes, sendBudgetBytes);
+        peerSendBudgetBytes, sendBudgetBytes, loopbackRoutable);
   }
 
   /** The same settings with other send budgets. */
   public P2pConfig withSendBudgets(long perPeerBytes, long totalBytes) {
     return new P2pConfig(
         listenHost, listenPort, advertisedHost, bootstrap, outboundTarget, maxInbound, handshakeTimeout, stallTimeout,
-        txAnnounceInterval, perPeerBytes, totalBytes);
+        txAnnounceInterval, perPeerBytes, totalBytes, loopbackRoutable);
+  }
+
+  /** The same settings with loopback addresses counted as routable (tests only). */
+  public P2pConfig withLoopbackRoutable(boolean routable) {
+    return new P2pConfig(
+        listenHost, listenPort, advertisedHost, bootstrap, outboundTarget, maxInbound, handshakeTimeout, stallTimeout,
+        txAnnounceInterval, peerSendBudgetBytes, sendBudgetBytes, routable);
   }
 }

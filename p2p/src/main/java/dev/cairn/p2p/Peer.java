@@ -29,6 +29,8 @@ final class Peer {
   final ConnectionId id;
   final Direction direction;
   final HostPort remote;
+  /** The remote's network group ({@link NetworkGroup}): who is likely to control it. */
+  final String networkGroup;
   final long connectedSince;
   final long localNonce;
 
@@ -64,6 +66,15 @@ final class Peer {
   long blocksReceived;
   long bytesIn;
   long bytesOut;
+  /** The shortest round trip a Ping of ours took, in ms; {@link Long#MAX_VALUE} until one is answered. */
+  long minPingMillis = Long.MAX_VALUE;
+  /** The nonce of our unanswered Ping, and when it went out (-1: none out). */
+  long pingNonce;
+  long pingSentMillis = -1;
+  long lastPingMillis;
+  /** When the peer last gave us a transaction we admitted, and a block that passed validation (0: never). */
+  long lastUsefulTxMillis;
+  long lastUsefulBlockMillis;
 
   /**
    * Validations started for this peer's messages and not back yet (its block or transactions): the
@@ -87,13 +98,15 @@ final class Peer {
   TransactionBatch.Builder getDataTransactions = TransactionBatch.newBuilder();
   NotFound.Builder getDataMissing = NotFound.newBuilder();
 
-  Peer(ConnectionId id, Direction direction, HostPort remote, long localNonce, long now) {
+  Peer(ConnectionId id, Direction direction, HostPort remote, String networkGroup, long localNonce, long now) {
     this.id = id;
     this.direction = direction;
     this.remote = remote;
+    this.networkGroup = networkGroup;
     this.localNonce = localNonce;
     this.connectedSince = now;
     this.addressTokensUpdatedMillis = now;
+    this.lastPingMillis = now;
   }
 
   boolean ready() {

@@ -52,6 +52,8 @@ final class PeerManager {
   private final HeaderSync headers;
   private final TxRelay txs;
   private final GetDataServer getData;
+  private final PingTimes pings;
+  private final InboundEviction eviction;
 
   PeerManager(P2pConfig config, Blockchain chain, Mempool mempool, AddressBook book, String agent, Clock clock, Random random) {
     this.config = config;
@@ -67,6 +69,8 @@ final class PeerManager {
     this.headers = new HeaderSync(chain, download, clock, out);
     this.txs = new TxRelay(chain, mempool, clock, out);
     this.getData = new GetDataServer(chain, mempool, queues, out);
+    this.pings = new PingTimes(clock, random, out);
+    this.eviction = new InboundEviction(random);
   }
 
   /** Handles one event; returns the actions it calls for, in order. */
@@ -200,6 +204,7 @@ final class PeerManager {
     }
     if (timer instanceof PeerTimer.Maintain) {
       connections.maintain(peers.values());
+      pings.maintain(peers.values());
       for (Peer p : peers.values()) {
         if (p.ready()) {
           publishStatus(p);
@@ -224,11 +229,12 @@ final class PeerManager {
   // ---- connections ----------------------------------------------------------------------------
 
   private void onOpened(PeerEvent.Opened e) {
-    Peer peer = new Peer(e.connection(), e.direction(), e.remote(), random.nextLong(), clock.nowMillis());
-    long inbound = peers.values().stream().filter(p -> p.direction == Peer.Direction.INBOUND).count();
+    Peer peer =
+        new Peer(e.connection(), e.direction(), e.remote(), NetworkGroup.of(e.remote(), config.loopbackRoutable()), random.nextLong(),
+            clock.nowMillis());
     Optional<Rejection> refusal =
         e.direction() == Peer.Direction.INBOUND
-            ? connections.refuseInbound(e.remote(), inbound)
+            ? connections.refuseInbound(e.remote()).or(() -> makeInboundRoom())
             : connections.stopping() ? Optional.of(new Rejection(Reason.PEER_SHUTDOWN, "node is stopping")) : Optional.empty();
     if (refusal.isPresent()) {
       out.send(peer, Envelopes.disconnect(refusal.get().reason().code(), refusal.get().detail()));
@@ -243,6 +249,20 @@ final class PeerManager {
     out.send(peer, handshakes.ours(peer, connections.advertised()));
     peer.sentHandshake = true;
     out.timer(new PeerTimer.HandshakeTimeout(peer.id), config.handshakeTimeout().toMillis());
+  }
+
+  /** When inbound is full, evicts a peer to make room, or says why the newcomer cannot have one. */
+  private Optional<Rejection> makeInboundRoom() {
+    List<Peer> inbound = peers.values().stream().filter(p -> p.direction == Peer.Direction.INBOUND && !p.disconnecting).toList();
+    if (inbound.size() < config.maxInbound()) {
+      return Optional.empty();
+    }
+    Optional<Peer> victim = eviction.select(inbound);
+    if (victim.isEmpty()) {
+      return Optional.of(new Rejection(Reason.PEER_TOO_MANY, "no room for another inbound peer"));
+    }
+    disconnect(victim.get(), Reason.PEER_TOO_MANY, "evicted to make room for a new inbound peer");
+    return Optional.empty();
   }
 
   private void onClosed(PeerEvent.Closed e) {
@@ -376,9 +396,7 @@ final class PeerManager {
       case GET_ADDRESSES -> addresses.onGetAddresses(peer);
       case ADDRESSES -> addresses.onAddresses(peer, e.getAddresses());
       case PING -> out.send(peer, Envelope.newBuilder().setPong(Pong.newBuilder().setNonce(e.getPing().getNonce())).build());
-      case PONG -> {
-        // Liveness only.
-      }
+      case PONG -> pings.onPong(peer, e.getPong().getNonce());
       case PAYLOAD_NOT_SET -> throw new RejectedException(Reason.PEER_PROTOCOL_VIOLATION, "empty or unknown message");
     }
   }

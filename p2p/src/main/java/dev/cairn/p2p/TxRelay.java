@@ -125,6 +125,7 @@ final class TxRelay {
   Optional<RejectedException> onAdmitted(Optional<Peer> sender, List<PeerEvent.Admission> outcomes) {
     for (PeerEvent.Admission a : outcomes) {
       if (a.rejection().isEmpty()) {
+        sender.ifPresent(p -> p.lastUsefulTxMillis = clock.nowMillis());
         continue;
       }
       Rejection r = a.rejection().get();

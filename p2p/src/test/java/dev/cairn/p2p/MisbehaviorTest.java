@@ -42,10 +42,10 @@ class MisbehaviorTest {
 
   @Test
   void routableAddressesAreDiscouragedByHostLocalOnesOnlyPerConnection() {
-    assertThat(Misbehavior.discourageKey(new HostPort("8.8.8.8", 40_000))).contains("8.8.8.8");
-    assertThat(Misbehavior.discourageKey(new HostPort("2001:db8::7", 40_000))).contains("2001:db8::7");
-    assertThat(Misbehavior.discourageKey(new HostPort("127.0.0.1", 40_000))).isEmpty();
-    assertThat(Misbehavior.discourageKey(new HostPort("192.168.0.10", 40_000))).isEmpty();
-    assertThat(Misbehavior.discourageKey(new HostPort("::1", 40_000))).isEmpty();
+    assertThat(Misbehavior.discourageKey(new HostPort("8.8.8.8", 40_000), false)).contains("8.8.8.8");
+    assertThat(Misbehavior.discourageKey(new HostPort("2001:db8::7", 40_000), false)).contains("2001:db8::7");
+    assertThat(Misbehavior.discourageKey(new HostPort("127.0.0.1", 40_000), false)).isEmpty();
+    assertThat(Misbehavior.discourageKey(new HostPort("192.168.0.10", 40_000), false)).isEmpty();
+    assertThat(Misbehavior.discourageKey(new HostPort("::1", 40_000), false)).isEmpty();
   }
 }
