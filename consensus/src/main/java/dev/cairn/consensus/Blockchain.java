@@ -308,6 +308,37 @@ public final class Blockchain {
   }
 
   /**
+   * A cursor at the indexed block {@code base}, to check a header chain building on it one header
+   * at a time without keeping it ({@link HeaderCursor}).
+   */
+  public synchronized HeaderCursor headerCursor(Hash base) throws RejectedException {
+    BlockTree.Node node =
+        tree.get(base).orElseThrow(() -> new RejectedException(Reason.PREV_BLOCK_UNKNOWN, "block " + base + " is unknown"));
+    if (node.entry().status().isFailed()) {
+      throw new RejectedException(Reason.PREV_BLOCK_INVALID, "headers build on an invalid block");
+    }
+    return new HeaderCursor(base, node.entry().header(), recentTimestamps(node), node.entry().chainWork(), headerRules);
+  }
+
+  /** Local time, as the header rules see it (seconds). */
+  public long nowSeconds() {
+    return time.nowSeconds();
+  }
+
+  /**
+   * Indexes consecutive headers (the first a child of an indexed block) whose chain a headers
+   * presync has shown to pass {@link #headerWorkThreshold()} as a whole: each is checked against
+   * the rules, but the batch need not pass the threshold by itself.
+   */
+  public synchronized void acceptPresyncedHeaders(List<BlockHeader> headers) throws RejectedException {
+    if (headers.isEmpty()) {
+      return;
+    }
+    checkHeaders(List.of(), headers);
+    index(headers);
+  }
+
+  /**
    * Checks and indexes consecutive headers (the first a child of an indexed block) in one batch,
    * if their chain's work passes {@link #headerWorkThreshold()}.
    */
@@ -319,6 +350,10 @@ public final class Blockchain {
     if (work.compareTo(headerWorkThreshold()) <= 0) {
       throw new RejectedException(Reason.TOO_LITTLE_CHAINWORK, headers.size() + " headers with too little work to index");
     }
+    index(headers);
+  }
+
+  private void index(List<BlockHeader> headers) {
     BlockTree.Node last = null;
     for (BlockIndexEntry e : store.indexHeaders(headers)) {
       last = tree.add(e);

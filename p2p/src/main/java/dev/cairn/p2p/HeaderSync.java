@@ -2,12 +2,12 @@ package dev.cairn.p2p;
 
 import com.google.protobuf.ByteString;
 import dev.cairn.consensus.Blockchain;
+import dev.cairn.consensus.HeaderCursor;
 import dev.cairn.ledger.BlockHeader;
 import dev.cairn.ledger.Hash;
 import dev.cairn.ledger.Reason;
 import dev.cairn.ledger.RejectedException;
 import dev.cairn.ledger.store.BlockIndexEntry;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -16,14 +16,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Headers first (docs/PROTOCOL.md, "Sync"): asks a peer with more work for headers from our
- * locator, checks what arrives and buffers it per peer until its chain has enough work to enter
- * the block index (the anti-DoS threshold), answers peers' GetHeaders, and announces a new tip as
- * the headers each peer lacks. Bodies are {@link BlockDownload}'s job. Not thread-safe: part of the
- * peer core.
+ * locator, checks what arrives, indexes a chain that has the work to enter the block index (the
+ * anti-DoS threshold) and follows one that does not yet without keeping it ({@link
+ * HeadersPresync}); answers peers' GetHeaders, and announces a new tip as the headers each peer
+ * lacks. Bodies are {@link BlockDownload}'s job. Not thread-safe: part of the peer core.
  */
 final class HeaderSync {
   private static final Logger LOG = LoggerFactory.getLogger(HeaderSync.class);
-  static final int MAX_PENDING_HEADERS = 50_000;
+  /** Peers whose low-work header chains are followed at once; others wait until a slot frees. */
+  static final int MAX_PRESYNCS = 8;
   /** Headers announced with a new tip: the ones the peer lacks below it, at most this many. */
   static final int MAX_ANNOUNCED_HEADERS = 8;
   /**
@@ -36,12 +37,15 @@ final class HeaderSync {
   private final Blockchain chain;
   private final BlockDownload download;
   private final Clock clock;
+  private final java.util.Random random;
   private final Outbox out;
+  private int presyncing;
 
-  HeaderSync(Blockchain chain, BlockDownload download, Clock clock, Outbox out) {
+  HeaderSync(Blockchain chain, BlockDownload download, Clock clock, java.util.Random random, Outbox out) {
     this.chain = chain;
     this.download = download;
     this.clock = clock;
+    this.random = random;
     this.out = out;
   }
 
@@ -98,10 +102,7 @@ final class HeaderSync {
     if (count > Limits.MAX_HEADERS) {
       throw new RejectedException(Reason.PEER_OVERSIZED, count + " headers in one message");
     }
-    if (count == 0) {
-      flushPending(peer, true);
-      return;
-    }
+    boolean full = count == Limits.MAX_HEADERS;
     List<BlockHeader> headers = new ArrayList<>(count);
     for (dev.cairn.proto.v1.BlockHeader raw : message.getHeadersList()) {
       headers.add(BlockHeader.decode(raw.getCanonical().toByteArray()));
@@ -111,80 +112,121 @@ final class HeaderSync {
         throw new RejectedException(Reason.PEER_PROTOCOL_VIOLATION, "headers do not form a chain");
       }
     }
+    headers.forEach(h -> peer.knownBlocks.add(h.hash()));
+    if (peer.presync.isPresent()) {
+      continuePresync(peer, headers, full);
+      return;
+    }
+    if (headers.isEmpty()) {
+      peer.syncing = false;
+      return;
+    }
     BlockHeader first = headers.get(0);
-    boolean extendsPending = !peer.pendingHeaders.isEmpty()
-        && peer.pendingHeaders.get(peer.pendingHeaders.size() - 1).hash().equals(first.previousHash());
-    if (!extendsPending) {
-      dropPending(peer);
-      if (chain.entry(first.previousHash()).isEmpty()) {
-        // Not connected to anything we know: ask from our locator, as the peer may have reorganised.
-        askFromOurLocator(peer);
-        return;
-      }
+    if (chain.entry(first.previousHash()).isEmpty()) {
+      // Not connected to anything we know: ask from our locator, as the peer may have reorganised.
+      askFromOurLocator(peer);
+      return;
     }
     // Drop the prefix we already have, so an honest re-announcement costs nothing.
     int known = 0;
-    while (known < headers.size() && chain.entry(headers.get(known).hash()).isPresent() && !extendsPending) {
+    while (known < headers.size() && chain.entry(headers.get(known).hash()).isPresent()) {
       known++;
     }
     List<BlockHeader> fresh = headers.subList(known, headers.size());
-    for (BlockHeader h : headers) {
-      peer.knownBlocks.add(h.hash());
-    }
     BlockHeader last = headers.get(headers.size() - 1);
+    peer.bestHeight = Math.max(peer.bestHeight, last.height());
     if (!fresh.isEmpty()) {
-      BigInteger work;
+      HeaderCursor cursor = chain.headerCursor(fresh.get(0).previousHash());
       try {
-        work = chain.checkHeaders(peer.pendingHeaders, fresh);
-      } catch (RejectedException e) {
-        if (e.reason().punishable()) {
-          throw e;
+        long now = chain.nowSeconds();
+        for (BlockHeader h : fresh) {
+          cursor.append(h, now);
         }
-        // Timing, not misbehaviour (a header from beyond our clock's drift): drop what this peer
-        // offered and keep the peer; its next announcement brings the headers again.
-        LOG.info("{} offered headers not acceptable yet: {}", peer, e.getMessage());
-        dropPending(peer);
+      } catch (RejectedException e) {
+        tooNewOrThrow(peer, e);
+        return;
+      }
+      if (cursor.work().compareTo(chain.headerWorkThreshold()) > 0) {
+        chain.acceptHeaders(fresh);
+      } else if (full) {
+        // Not enough work yet, and the peer has more: follow its chain without keeping it.
+        startPresync(peer, fresh);
+        return;
+      } else {
+        LOG.info("{} offered {} headers with too little work; not indexed", peer, fresh.size());
         peer.syncing = false;
         return;
       }
-      peer.pendingHeaders.addAll(fresh);
-      peer.pendingHeadersWork = work;
-      if (peer.pendingHeaders.size() > MAX_PENDING_HEADERS) {
-        peer.pendingHeaders.clear();
-        throw new RejectedException(Reason.TOO_LITTLE_CHAINWORK, "more than " + MAX_PENDING_HEADERS + " headers without enough work");
-      }
     }
-    peer.bestHeight = Math.max(peer.bestHeight, last.height());
-    boolean full = count == Limits.MAX_HEADERS;
-    flushPending(peer, !full);
+    peer.syncing = full;
     if (full) {
       out.send(peer, Envelopes.getHeaders(List.of(last.hash())));
     }
     download.requestBlocks();
   }
 
-  /**
-   * Commits the peer's buffered headers to the index once their chain has enough work; if the
-   * peer has no more to send and they still do not, they are dropped (a cheap fork).
-   */
-  private void flushPending(Peer peer, boolean peerIsDone) throws RejectedException {
-    if (peer.pendingHeaders.isEmpty()) {
-      peer.syncing = !peerIsDone;
-      return;
+  /** A header from beyond our clock's drift is timing, not misbehaviour: drop the batch, keep the peer. */
+  private void tooNewOrThrow(Peer peer, RejectedException e) throws RejectedException {
+    if (e.reason().punishable()) {
+      throw e;
     }
-    if (peer.pendingHeadersWork.compareTo(chain.headerWorkThreshold()) > 0) {
-      chain.acceptHeaders(peer.pendingHeaders);
-      dropPending(peer);
-    } else if (peerIsDone) {
-      LOG.info("{} offered {} headers with too little work; not indexed", peer, peer.pendingHeaders.size());
-      dropPending(peer);
-    }
-    peer.syncing = !peerIsDone;
+    LOG.info("{} offered headers not acceptable yet: {}", peer, e.getMessage());
+    peer.presync = Optional.empty();
+    peer.syncing = false;
   }
 
-  private static void dropPending(Peer peer) {
-    peer.pendingHeaders.clear();
-    peer.pendingHeadersWork = BigInteger.ZERO;
+  private void startPresync(Peer peer, List<BlockHeader> headers) throws RejectedException {
+    if (presyncing >= MAX_PRESYNCS) {
+      LOG.info("{} offers a low-work header chain; {} presyncs already running, not followed now", peer, presyncing);
+      peer.syncing = false;
+      return;
+    }
+    dev.cairn.ledger.Hash base = headers.get(0).previousHash();
+    HeadersPresync p =
+        new HeadersPresync(
+            chain.headerCursor(base), chain.headerCursor(base), chain.headerWorkThreshold(), HeadersPresync.randomSalt(random),
+            HeadersPresync.randomOffset(random), chain.nowSeconds(), chain.spec().params().maxFutureDriftSeconds());
+    peer.presync = Optional.of(p);
+    presyncing++;
+    LOG.info("{} offers a header chain from {} with too little work so far: presyncing it", peer, base);
+    continuePresync(peer, headers, true);
+  }
+
+  private void continuePresync(Peer peer, List<BlockHeader> headers, boolean full) throws RejectedException {
+    HeadersPresync p = peer.presync.orElseThrow();
+    HeadersPresync.Step step;
+    try {
+      step = p.onHeaders(headers, full, chain.nowSeconds());
+    } catch (RejectedException e) {
+      endPresync(peer);
+      if (e.reason() == Reason.TOO_LITTLE_CHAINWORK) {
+        LOG.info("{}: presync ended: {}", peer, e.getMessage());
+        peer.syncing = false;
+        return;
+      }
+      tooNewOrThrow(peer, e);
+      return;
+    }
+    if (!step.release().isEmpty()) {
+      chain.acceptPresyncedHeaders(step.release());
+      BlockHeader last = step.release().get(step.release().size() - 1);
+      peer.bestHeight = Math.max(peer.bestHeight, last.height());
+      download.requestBlocks();
+    }
+    if (step.phase() == HeadersPresync.Phase.DONE) {
+      endPresync(peer);
+      LOG.info("{}: presynced header chain indexed", peer);
+    }
+    peer.syncing = true;
+    step.askAfter().ifPresent(h -> out.send(peer, Envelopes.getHeaders(List.of(h))));
+  }
+
+  /** The peer's presync is over (or the peer is gone): its slot is free. */
+  void endPresync(Peer peer) {
+    if (peer.presync.isPresent()) {
+      peer.presync = Optional.empty();
+      presyncing--;
+    }
   }
 
   /** A new tip: each ready peer gets the headers it lacks up to it (at most a few). */

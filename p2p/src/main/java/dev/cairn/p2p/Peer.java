@@ -1,6 +1,5 @@
 package dev.cairn.p2p;
 
-import dev.cairn.ledger.BlockHeader;
 import dev.cairn.ledger.Hash;
 import dev.cairn.proto.v1.Handshake;
 import dev.cairn.proto.v1.InventoryItem;
@@ -46,9 +45,8 @@ final class Peer {
   final KnownSet requestedTransactions = new KnownSet(Limits.MAX_INVENTORY);
   /** Blocks we asked this peer for, with when (clock millis). */
   final Map<Hash, Long> blocksInFlight = new LinkedHashMap<>();
-  /** Headers received but not yet committed to the index (anti-DoS presync buffer). */
-  final List<BlockHeader> pendingHeaders = new ArrayList<>();
-  BigInteger pendingHeadersWork = BigInteger.ZERO;
+  /** The peer's header chain being followed without being kept, while it lacks the work to be indexed. */
+  Optional<HeadersPresync> presync = Optional.empty();
   boolean syncing;
   /** When our last locator GetHeaders to this peer went out, while unanswered; -1 if none is. */
   long locatorSentMillis = -1;

@@ -66,7 +66,7 @@ final class PeerManager {
     this.handshakes = new Handshakes(chain, agent);
     this.addresses = new AddressExchange(book, connections, clock, out);
     this.download = new BlockDownload(chain, config, clock, random, out, peers::values);
-    this.headers = new HeaderSync(chain, download, clock, out);
+    this.headers = new HeaderSync(chain, download, clock, random, out);
     this.txs = new TxRelay(chain, mempool, clock, out);
     this.getData = new GetDataServer(chain, mempool, queues, out);
     this.pings = new PingTimes(clock, random, out);
@@ -83,6 +83,11 @@ final class PeerManager {
       LOG.error("handling {} failed: {}", event.getClass().getSimpleName(), e.toString(), e);
     }
     return out.drain();
+  }
+
+  /** Heap the peers' header presyncs hold, by their own estimate. */
+  long presyncMemoryBytes() {
+    return peers.values().stream().mapToLong(p -> p.presync.map(HeadersPresync::memoryBytes).orElse(0L)).sum();
   }
 
   /** Hosts discouraged now. */
@@ -304,6 +309,7 @@ final class PeerManager {
     out.close(peer.id);
     queues.forget(peer);
     connections.removed(peer);
+    headers.endPresync(peer);
     if (peer.handshake.isPresent()) {
       LOG.info("{} gone: {}", peer, why);
     }
