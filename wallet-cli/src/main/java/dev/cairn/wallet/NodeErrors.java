@@ -75,13 +75,25 @@ final class NodeErrors {
         return Optional.of("the TLS handshake failed" + Optional.ofNullable(t.getMessage()).map(m -> " (" + m + ")").orElse(""));
       }
     }
-    return Optional.ofNullable(status.getDescription())
-        .map(String::strip)
-        .filter(d -> !d.isEmpty())
-        .map(d -> d.toLowerCase(Locale.ROOT).contains("network closed")
-            // What a plaintext client sees when the node speaks TLS and hangs up on it.
-            ? "the node closed the connection (if it serves TLS, use --node-tls)"
-            : d);
+    // What a plaintext client sees when the node speaks TLS and hangs up on it: the stream closed,
+    // or (depending on timing) the connection reset under the HTTP/2 preface.
+    if (closedOnUs(status)) {
+      return Optional.of("the node closed the connection (if it serves TLS, use --node-tls)");
+    }
+    return Optional.ofNullable(status.getDescription()).map(String::strip).filter(d -> !d.isEmpty());
+  }
+
+  private static boolean closedOnUs(Status status) {
+    String description = Optional.ofNullable(status.getDescription()).orElse("").toLowerCase(Locale.ROOT);
+    if (description.contains("network closed")) {
+      return true;
+    }
+    for (Throwable t = status.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof java.io.IOException && Optional.ofNullable(t.getMessage()).orElse("").toLowerCase(Locale.ROOT).contains("connection reset")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The reason code of the status's ErrorInfo detail from Cairn, if it has one. */

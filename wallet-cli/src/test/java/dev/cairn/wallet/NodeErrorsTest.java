@@ -34,6 +34,21 @@ class NodeErrorsTest {
   }
 
   @Test
+  void aPlaintextClientHungUpOnByATlsNodeIsToldToUseTlsHoweverTheHangUpLooks() {
+    for (Status hangUp : new Status[] {
+        Status.UNAVAILABLE.withDescription("Network closed for unknown reason"),
+        Status.UNAVAILABLE.withDescription("io exception").withCause(new java.io.IOException("Connection reset by peer"))}) {
+      WalletException e = NodeErrors.translate(hangUp.asRuntimeException(), NODE);
+      assertThat(e.exit()).isEqualTo(ExitCode.NODE_UNREACHABLE);
+      assertThat(e.getMessage()).as(hangUp.toString()).contains("use --node-tls");
+    }
+    // Another I/O failure is reported as it is.
+    WalletException other = NodeErrors.translate(
+        Status.UNAVAILABLE.withDescription("io exception").withCause(new java.io.IOException("Broken pipe")).asRuntimeException(), NODE);
+    assertThat(other.getMessage()).isEqualTo("node unreachable at 127.0.0.1:9701: io exception");
+  }
+
+  @Test
   void unavailableSaysWhyInPlainWords() {
     WalletException untrusted = NodeErrors.translate(
         Status.UNAVAILABLE.withDescription("io exception")
