@@ -11,6 +11,9 @@ import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
@@ -19,6 +22,7 @@ import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,8 +38,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * pulled one at a time. A stream gRPC itself ends over the peer's input (a message over the size
  * limit, bytes that are not a message) is reported as that misbehaviour.
  *
- * <p>Thread-safety: thread-safe. Owns its server and every outbound channel, and releases them on
- * {@link #close()}; {@code timers} (not owned) delays the forced shutdown of a closed channel.
+ * <p>Thread-safety: thread-safe. Owns its server, its accept and I/O threads and every outbound
+ * channel, and releases them on {@link #close()}; {@code timers} (not owned) delays the forced shutdown of a closed channel.
  */
 final class GrpcTransport implements Transport {
   /** Time for a goodbye message to leave before a closed outbound channel is torn down. */
@@ -54,8 +58,15 @@ final class GrpcTransport implements Transport {
     return log;
   }
 
+  /**
+   * TCP connections beyond the inbound peer limit that are still accepted: room for newcomers that
+   * evict an inbound peer, and for connections on their way out.
+   */
+  static final int EXTRA_CONNECTIONS = 64;
+
   private final P2pConfig config;
   private final ScheduledExecutorService timers;
+  private final List<EventLoopGroup> loops = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final AtomicLong nextId = new AtomicLong(1);
   private final Map<ConnectionId, Stream> streams = new ConcurrentHashMap<>();
   private volatile Listener listener;
@@ -73,8 +84,18 @@ final class GrpcTransport implements Transport {
   @Override
   public int start(Listener l) throws IOException {
     this.listener = l;
+    EventLoopGroup acceptLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("p2p-accept", true));
+    EventLoopGroup ioLoops = new NioEventLoopGroup(Runtime.getRuntime().availableProcessors(), new DefaultThreadFactory("p2p-io", true));
+    loops.add(acceptLoop);
+    loops.add(ioLoops);
+    CappedServerChannel.Caps caps =
+        new CappedServerChannel.Caps(config.maxInbound() + EXTRA_CONNECTIONS, Math.max(8, config.maxInbound() / 8), config.loopbackRoutable());
     server =
         NettyServerBuilder.forAddress(new InetSocketAddress(config.listenHost(), config.listenPort()))
+            // Accepted TCP connections beyond the caps are closed below gRPC (CappedServerChannel).
+            .channelFactory(() -> new CappedServerChannel(caps))
+            .bossEventLoopGroup(acceptLoop)
+            .workerEventLoopGroup(ioLoops)
             .maxInboundMessageSize(Limits.MAX_MESSAGE_BYTES)
             // One peer stream per TCP connection: a connection cannot carry many peers' worth of
             // streams past the per-peer limits.
@@ -263,6 +284,9 @@ final class GrpcTransport implements Transport {
         s.connection().close();
         s.channel().ifPresent(ManagedChannel::shutdownNow);
       }
+    }
+    for (EventLoopGroup group : loops) {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
     }
   }
 }

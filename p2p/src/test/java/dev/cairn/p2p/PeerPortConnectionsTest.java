@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
  * HTTP/2 preface, or finishes it and never opens a stream, is closed after the handshake timeout
  * (plus gRPC's 10 s grace for its goodbye ping, which such a client never answers);
  * a connection carries one peer stream at a time, so one TCP connection cannot hold many peers'
- * slots.
+ * slots; and connections beyond the caps (per network group, and in all) are closed as they are
+ * accepted, below gRPC.
  */
 class PeerPortConnectionsTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(2);
@@ -51,11 +52,13 @@ class PeerPortConnectionsTest {
     final PeerNetwork network;
 
     Listening() throws Exception {
+      this(new P2pConfig("127.0.0.1", 0, "127.0.0.1", List.of(), 0, 125, TIMEOUT, Duration.ofSeconds(3), Duration.ofMillis(50)));
+    }
+
+    Listening(P2pConfig config) throws Exception {
       SignatureCache cache = new SignatureCache(100);
       Blockchain chain = new Blockchain(store, TimeSource.SYSTEM, new SignatureVerifier(cache, null, 1));
       Mempool mempool = new Mempool(store, MempoolPolicy.DEFAULT, cache, TimeSource.SYSTEM);
-      P2pConfig config =
-          new P2pConfig("127.0.0.1", 0, "127.0.0.1", List.of(), 0, 125, TIMEOUT, Duration.ofSeconds(3), Duration.ofMillis(50));
       network = new PeerNetwork(config, chain, mempool, "cairn-test/1").start();
     }
 
@@ -68,7 +71,11 @@ class PeerPortConnectionsTest {
 
   /** Whether the server closed {@code socket}: a read sees the end of the stream (or a reset). */
   private static boolean closedByServer(Socket socket) throws Exception {
-    socket.setSoTimeout(200);
+    return closedByServer(socket, 200);
+  }
+
+  private static boolean closedByServer(Socket socket, int waitMillis) throws Exception {
+    socket.setSoTimeout(waitMillis);
     InputStream in = socket.getInputStream();
     try {
       while (true) {
@@ -126,6 +133,72 @@ class PeerPortConnectionsTest {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
     }
+  }
+
+  /** A TCP connection to the node from {@code localHost} (any 127.x address is this machine). */
+  private static Socket connectFrom(String localHost, int port) throws Exception {
+    Socket s = new Socket();
+    s.bind(new InetSocketAddress(localHost, 0));
+    s.connect(new InetSocketAddress("127.0.0.1", port));
+    return s;
+  }
+
+  @Test
+  void connectionsBeyondTheCapsAreClosedAsTheyAreAccepted() throws Exception {
+    // A long handshake timeout, so only the caps can close anything here. Eight inbound peers:
+    // eight connections per network group (127.a.b.c is group a.b under the test flag), 72 in all.
+    P2pConfig config =
+        new P2pConfig("127.0.0.1", 0, "127.0.0.1", List.of(), 0, 8, Duration.ofSeconds(60), Duration.ofSeconds(3), Duration.ofMillis(50))
+            .withLoopbackRoutable(true);
+    List<Socket> sockets = new java.util.ArrayList<>();
+    try (Listening node = new Listening(config)) {
+      int port = node.network.port();
+      List<Socket> group7 = new java.util.ArrayList<>();
+      for (int i = 1; i <= 12; i++) {
+        Socket s = connectFrom("127.7.0." + i, port);
+        sockets.add(s);
+        group7.add(s);
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> countClosed(group7) == 4);
+      assertThat(countClosed(group7.subList(0, 8))).as("the first eight of the group stay").isZero();
+
+      Socket other = connectFrom("127.8.0.1", port);
+      sockets.add(other);
+      assertThat(closedByServer(other)).as("another group still gets in").isFalse();
+
+      // One of the group leaves: one more of it gets in.
+      group7.get(0).close();
+      await().atMost(Duration.ofSeconds(10)).until(() -> {
+        Socket again = connectFrom("127.7.0.100", port);
+        sockets.add(again);
+        return !closedByServer(again);
+      });
+
+      // In all, 72: eighty more from ten other groups, eight each (within their group caps).
+      List<Socket> more = new java.util.ArrayList<>();
+      for (int i = 0; i < 80; i++) {
+        Socket s = connectFrom("127." + (20 + i / 8) + ".0." + (i % 8 + 1), port);
+        sockets.add(s);
+        more.add(s);
+      }
+      int open = 8 + 1; // group 7 and group 8
+      await().atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(more.size() - countClosed(more)).as("of the eighty, open").isEqualTo(72 - open));
+    } finally {
+      for (Socket s : sockets) {
+        s.close();
+      }
+    }
+  }
+
+  private static int countClosed(List<Socket> sockets) throws Exception {
+    int closed = 0;
+    for (Socket s : sockets) {
+      if (s.isClosed() || closedByServer(s, 5)) {
+        closed++;
+      }
+    }
+    return closed;
   }
 
   private static StreamObserver<dev.cairn.proto.v1.ConnectResponse> collect(List<Envelope> into) {
